@@ -1,0 +1,2 @@
+import XCTest
+final class PluginTestsPlaceholder: XCTestCase { func testBuilds() {} }
