@@ -1,1 +1,44 @@
-print("crm")
+import CRMCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The single funnel of outcomes: every error becomes one message on stderr
+/// and an exit status (1 for a failed operation, 2 for a usage error).
+func runCommandLine(_ words: [String]) -> Int32 {
+    let router = Router(commands: allCommands)
+    let problems = router.validate()
+    precondition(problems.isEmpty, "command declarations are inconsistent: \(problems)")
+    var environment = Environment.current()
+    if environment.variables["NO_COLOR"].map({ !$0.isEmpty }) == true { Output.useColour = false }
+    var command: CommandSpec?
+    do {
+        switch try router.parse(words, environment: environment, matched: &command) {
+        case let .help(text):
+            print(text, terminator: "")
+            return 0
+        case let .run(parsed):
+            environment = parsed.environment
+            try parsed.command.run(parsed)
+            return 0
+        }
+    } catch {
+        report(error, command: command, debug: environment.debug || words.contains("--debug"))
+        return error.exitStatus
+    }
+}
+
+func report(_ error: CRMError, command: CommandSpec?, debug: Bool) {
+    var text = "crm: error: \(error.message)"
+    if debug, let detail = error.detail { text += "\n  detail: \(detail)" }
+    if error.kind == .usage {
+        if let command {
+            text += "\nUsage: \(command.usageLine)\nSee `crm \(command.name) --help`."
+        } else {
+            text += "\nSee `crm --help`."
+        }
+    }
+    Output.error(text)
+}
+
+exit(runCommandLine(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,469 @@
+/// The fields of an account that a user can set, with the command-line
+/// option of each. A field given an empty value is cleared.
+public enum AccountField: String, CaseIterable, Sendable {
+    case legalName = "legal-name"
+    case tradeName = "trade-name"
+    case legalForm = "legal-form"
+    case siren, siret
+    case vatNumber = "vat"
+    case street
+    case postalCode = "postal-code"
+    case city, country, owner, sector, currency
+    case creditLimit = "credit-limit"
+    case creationDate = "creation-date"
+    case category, parent, iban
+    case customerCode = "customer-code"
+    case active
+
+    /// The column the field is stored in.
+    var column: String {
+        switch self {
+        case .legalName: return "legal_name"
+        case .tradeName: return "trade_name"
+        case .legalForm: return "legal_form"
+        case .vatNumber: return "vat_number"
+        case .postalCode: return "postal_code"
+        case .owner: return "owner_id"
+        case .sector: return "sector_id"
+        case .creditLimit: return "credit_limit"
+        case .creationDate: return "creation_date"
+        case .parent: return "parent_id"
+        case .customerCode: return "customer_code"
+        default: return rawValue
+        }
+    }
+
+    public var option: String { "--\(rawValue)" }
+}
+
+/// Filters of `crm account list`.
+public struct AccountFilter: Sendable {
+    public var owner: String?
+    public var sector: String?
+    public var status: Account.Status?
+    public var tag: String?
+    public var namePrefix: String?
+    public var includeArchived = false
+    public var sort: Sort = .name
+    public var limit: Int = 50
+    public var offset: Int = 0
+
+    public enum Sort: String, CaseIterable, Sendable { case name, id, created, updated }
+
+    public init() {}
+}
+
+/// Account workflows: add, edit, archive, list, assign, merge, reassign.
+public enum Accounts {
+    // MARK: Reading
+
+    /// The SQL condition restricting accounts (alias `a`) to those the actor
+    /// may see: everything for admins and accounting, own accounts for
+    /// sales, own accounts and those of managed sectors for managers.
+    static func visibility(_ context: CRMContext) -> (sql: String, parameters: [SQLBindable]) {
+        switch context.actor.role {
+        case .admin, .accounting:
+            return ("1", [])
+        case .sales:
+            return ("a.owner_id = ?", [context.actor.id])
+        case .manager:
+            return ("""
+                (a.owner_id = ? OR a.sector_id IN (WITH RECURSIVE managed(id) AS (
+                    SELECT id FROM sectors WHERE manager_id = ?
+                    UNION SELECT s2.id FROM sectors s2 JOIN managed m ON s2.parent_id = m.id
+                ) SELECT id FROM managed))
+                """, [context.actor.id, context.actor.id])
+        }
+    }
+
+    /// Loads an account without permission checks (for plugins' reads of
+    /// ids they were handed, and internal use).
+    public static func load(_ database: Database, id: Int64) throws(CRMError) -> Account? {
+        guard var account = try database.first("\(Account.select) WHERE a.id = ?", [id]).map(Account.init) else {
+            return nil
+        }
+        try loadLabels(database, into: &account)
+        return account
+    }
+
+    static func loadLabels(_ database: Database, into account: inout Account) throws(CRMError) {
+        for row in try database.query("SELECT kind, label FROM account_labels WHERE account_id = ? ORDER BY label",
+                                      [account.id]) {
+            if row.string(0) == "tag" { account.tags.append(row.string(1)!) } else { account.flags.append(row.string(1)!) }
+        }
+    }
+
+    /// Loads an account the actor may see; an account outside their scope
+    /// reads as not found, so ids of others' accounts reveal nothing.
+    public static func get(_ context: CRMContext, id: Int64) throws(CRMError) -> Account {
+        let scope = visibility(context)
+        guard try context.database.first("SELECT a.id FROM accounts a WHERE a.id = ? AND \(scope.sql)",
+                                         [id] + scope.parameters) != nil,
+              let account = try load(context.database, id: id) else {
+            throw CRMError.notFound("account \(id) not found (or not yours to see); see `crm account list`")
+        }
+        return account
+    }
+
+    /// Parses an account id typed on the command line.
+    public static func parseId(_ text: String, option: String) throws(CRMError) -> Int64 {
+        guard let id = Int64(text), id > 0 else {
+            throw CRMError.usage("invalid \(option) '\(text)': expected an account id, a positive integer")
+        }
+        return id
+    }
+
+    public static func list(_ context: CRMContext, filter: AccountFilter) throws(CRMError) -> [Account] {
+        let scope = visibility(context)
+        var conditions = [scope.sql]
+        var parameters = scope.parameters
+        if !filter.includeArchived { conditions.append("a.archived_at IS NULL") }
+        if let owner = filter.owner {
+            let user = try Users.require(context.database, name: owner, option: "--owner")
+            conditions.append("a.owner_id = ?")
+            parameters.append(user.id)
+        }
+        if let sector = filter.sector {
+            let found = try Sectors.require(context.database, code: sector, option: "--sector")
+            conditions.append("a.sector_id = ?")
+            parameters.append(found.id)
+        }
+        if let status = filter.status {
+            conditions.append("a.status = ?")
+            parameters.append(status.rawValue)
+        }
+        if let tag = filter.tag {
+            conditions.append("EXISTS (SELECT 1 FROM account_labels l WHERE l.account_id = a.id AND l.kind = 'tag' AND l.label = ?)")
+            parameters.append(tag)
+        }
+        if let prefix = filter.namePrefix {
+            let pattern = likeEscaped(searchKey(prefix)) + "%"
+            conditions.append("(a.name_key LIKE ? ESCAPE '\\' OR a.trade_key LIKE ? ESCAPE '\\')")
+            parameters.append(pattern)
+            parameters.append(pattern)
+        }
+        let order: String
+        switch filter.sort {
+        case .name: order = "a.name_key, a.id"
+        case .id: order = "a.id"
+        case .created: order = "a.created_at, a.id"
+        case .updated: order = "a.updated_at DESC, a.id"
+        }
+        let sql = "\(Account.select) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ? OFFSET ?"
+        var accounts = try context.database.query(sql, parameters + [filter.limit, filter.offset]).map(Account.init)
+        for index in accounts.indices { try loadLabels(context.database, into: &accounts[index]) }
+        return accounts
+    }
+
+    /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
+    static func likeEscaped(_ text: String) -> String {
+        var result = ""
+        for character in text {
+            if character == "%" || character == "_" || character == "\\" { result.append("\\") }
+            result.append(character)
+        }
+        return result
+    }
+
+    // MARK: Changing
+
+    /// Checks that the actor may change an account: admins always, sales
+    /// reps their own accounts, managers those of their sectors.
+    static func requireWrite(_ context: CRMContext, _ account: Account) throws(CRMError) {
+        switch context.actor.role {
+        case .admin: return
+        case .sales where account.ownerId == context.actor.id: return
+        case .manager:
+            if account.ownerId == context.actor.id { return }
+            if let sector = account.sectorId,
+               try Sectors.managedSectorIds(context.database, manager: context.actor.id).contains(sector) { return }
+        default: break
+        }
+        throw CRMError.permission("permission denied: account \(account.id) belongs to another rep; changing it needs "
+                                  + "the admin role, its owner, or the manager of its sector")
+    }
+
+    /// Creates a prospect. Fires `onAccountCreated` before the commit, so a
+    /// failing plugin leaves nothing behind.
+    public static func add(_ context: CRMContext, legalName: String, fields: [AccountField: String],
+                           tags: [String] = [], flags: [String] = []) throws(CRMError) -> Account {
+        try context.require(.sales, .manager, .admin, to: "add an account")
+        var values = fields
+        values[.legalName] = legalName
+        let database = context.database
+        return try database.transaction { () throws(CRMError) -> Account in
+            let checked = try AccountValidation.check(context, values, existing: nil)
+            if let ownerId = checked[.owner]?.integer, ownerId != context.actor.id {
+                try requireOwnerAssignable(context, ownerId: ownerId)
+            }
+            let now = context.clock.timestamp
+            var columns = ["country", "owner_id", "currency", "name_key", "trade_key", "created_at", "updated_at"]
+            var parameters: [SQLBindable] = [
+                checked[.country]?.text ?? "FR", checked[.owner]?.integer ?? context.actor.id,
+                checked[.currency]?.text ?? "EUR", searchKey(legalName),
+                checked[.tradeName]?.text.map(searchKey), now, now,
+            ]
+            for (field, value) in checked.sorted(by: { $0.key.rawValue < $1.key.rawValue })
+            where ![.country, .owner, .currency].contains(field) {
+                columns.append(field.column)
+                parameters.append(value)
+            }
+            if checked[.sector] != nil {
+                columns.append("sector_manual")
+                parameters.append(1)
+            }
+            let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
+            let id = try insertAccount(database, sql: "INSERT INTO accounts (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
+                                       parameters, siren: checked[.siren]?.text)
+            for tag in tags { try addLabel(database, account: id, kind: "tag", label: tag) }
+            for flag in flags { try addLabel(database, account: id, kind: "flag", label: flag) }
+            try context.audit(entity: "account", id: id, account: id, action: "create", field: nil, old: nil, new: nil)
+            let account = try load(database, id: id)!
+            try context.fire("onAccountCreated", payload: account.pluginValue)
+            return try load(database, id: id)!
+        }
+    }
+
+    /// Runs an insert and turns a unique-index failure on SIREN or customer
+    /// code into a message that says which record is in the way.
+    private static func insertAccount(_ database: Database, sql: String, _ parameters: [SQLBindable],
+                                      siren: String?) throws(CRMError) -> Int64 {
+        if let siren, let existing = try database.first(
+            "SELECT id FROM accounts WHERE siren = ? AND archived_at IS NULL", [siren]) {
+            throw CRMError.conflict("an account with SIREN \(siren) already exists (account \(existing.int(0)!)); "
+                                    + "edit that one, or merge them with `crm account merge`")
+        }
+        return try database.insert(sql, parameters)
+    }
+
+    static func requireOwnerAssignable(_ context: CRMContext, ownerId: Int64) throws(CRMError) {
+        switch context.actor.role {
+        case .admin: return
+        case .manager:
+            let managed = try Sectors.managedSectorIds(context.database, manager: context.actor.id)
+            let memberships = try context.database.query("SELECT sector_id FROM sector_reps WHERE user_id = ?", [ownerId])
+            if memberships.contains(where: { managed.contains($0.int(0)!) }) { return }
+            throw CRMError.permission("permission denied: a manager can give accounts only to reps of their sectors")
+        default:
+            throw CRMError.permission("permission denied: a sales rep can own only their own accounts; "
+                                      + "leave out --owner or ask a manager")
+        }
+    }
+
+    static func addLabel(_ database: Database, account: Int64, kind: String, label: String) throws(CRMError) {
+        let trimmed = label.trimmingSpaces
+        guard !trimmed.isEmpty, trimmed.count <= 64, !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw CRMError.usage("invalid --\(kind) '\(label)': use 1 to 64 printable characters")
+        }
+        try database.query("INSERT OR IGNORE INTO account_labels (account_id, kind, label) VALUES (?, ?, ?)",
+                           [account, kind, trimmed])
+    }
+
+    /// Changes fields of an account, writing one audit row per changed field
+    /// and firing `onAccountUpdated` when anything changed.
+    @discardableResult
+    public static func edit(_ context: CRMContext, id: Int64, fields: [AccountField: String],
+                            addTags: [String] = [], removeTags: [String] = [],
+                            addFlags: [String] = [], removeFlags: [String] = []) throws(CRMError) -> Account {
+        let database = context.database
+        return try database.transaction { () throws(CRMError) -> Account in
+            let before = try get(context, id: id)
+            try requireWrite(context, before)
+            guard before.archivedAt == nil else {
+                throw CRMError.conflict("account \(id) is archived and can no longer be changed")
+            }
+            if fields[.creditLimit] != nil {
+                try context.require(.accounting, .admin, to: "set a credit limit")
+            }
+            let checked = try AccountValidation.check(context, fields, existing: before)
+            if let ownerId = checked[.owner]?.integer, ownerId != before.ownerId {
+                try requireOwnerAssignable(context, ownerId: ownerId)
+            }
+            let oldValues = try database.first("SELECT \(AccountField.allCases.map(\.column).joined(separator: ", ")) FROM accounts WHERE id = ?", [id])!
+            var changed: [String] = []
+            for (index, field) in AccountField.allCases.enumerated() {
+                guard let value = checked[field] else { continue }
+                let old = oldValues[index]
+                guard old != value else { continue }
+                if field == .siren, let siren = value.text,
+                   let other = try database.first("SELECT id FROM accounts WHERE siren = ? AND id <> ? AND archived_at IS NULL", [siren, id]) {
+                    throw CRMError.conflict("an account with SIREN \(siren) already exists (account \(other.int(0)!))")
+                }
+                try database.query("UPDATE accounts SET \(field.column) = ? WHERE id = ?", [value, id])
+                try context.audit(entity: "account", id: id, account: id, action: "update", field: field.rawValue,
+                                  old: describe(database, field, old), new: describe(database, field, value))
+                changed.append(field.rawValue)
+                if field == .sector {
+                    try database.query("UPDATE accounts SET sector_manual = 1 WHERE id = ?", [id])
+                }
+            }
+            changed += try changeLabels(context, account: id, kind: "tag", add: addTags, remove: removeTags)
+            changed += try changeLabels(context, account: id, kind: "flag", add: addFlags, remove: removeFlags)
+            guard !changed.isEmpty else { return before }
+            let current = try load(database, id: id)!
+            try database.query("UPDATE accounts SET name_key = ?, trade_key = ?, updated_at = ? WHERE id = ?",
+                               [searchKey(current.legalName), current.tradeName.map(searchKey), context.clock.timestamp, id])
+            let after = try load(database, id: id)!
+            var payload = after.pluginValue
+            if case var .object(objectFields) = payload {
+                objectFields.append(("changed", .array(changed.map(Value.string))))
+                payload = .object(objectFields)
+            }
+            try context.fire("onAccountUpdated", payload: payload)
+            return try load(database, id: id)!
+        }
+    }
+
+    private static func changeLabels(_ context: CRMContext, account: Int64, kind: String, add: [String],
+                                     remove: [String]) throws(CRMError) -> [String] {
+        var changed = false
+        for label in add {
+            try addLabel(context.database, account: account, kind: kind, label: label)
+            if context.database.changes > 0 {
+                changed = true
+                try context.audit(entity: "account", id: account, account: account, action: "update", field: kind,
+                                  old: nil, new: label.trimmingSpaces)
+            }
+        }
+        for label in remove {
+            try context.database.query("DELETE FROM account_labels WHERE account_id = ? AND kind = ? AND label = ?",
+                                       [account, kind, label])
+            if context.database.changes > 0 {
+                changed = true
+                try context.audit(entity: "account", id: account, account: account, action: "update", field: kind,
+                                  old: label, new: nil)
+            }
+        }
+        return changed ? [kind == "tag" ? "tags" : "flags"] : []
+    }
+
+    /// Renders a stored value for the audit log: user and sector ids by name.
+    static func describe(_ database: Database, _ field: AccountField, _ value: SQLValue) throws(CRMError) -> String? {
+        switch (field, value) {
+        case (_, .null): return nil
+        case let (.owner, .integer(id)): return try Users.find(database, id: id)?.name ?? String(id)
+        case let (.sector, .integer(id)): return try Sectors.find(database, id: id)?.code ?? String(id)
+        case let (_, .integer(number)): return String(number)
+        case let (_, .text(text)): return text
+        case let (_, .real(number)): return "\(number)"
+        }
+    }
+
+    /// Archives an account: it leaves lists and can no longer change, but
+    /// its history and records stay.
+    public static func archive(_ context: CRMContext, id: Int64) throws(CRMError) {
+        try context.database.transaction { () throws(CRMError) in
+            let account = try get(context, id: id)
+            try requireWrite(context, account)
+            guard account.archivedAt == nil else { throw CRMError.conflict("account \(id) is already archived") }
+            try context.database.query("UPDATE accounts SET archived_at = ?, updated_at = ? WHERE id = ?",
+                                       [context.clock.timestamp, context.clock.timestamp, id])
+            try context.audit(entity: "account", id: id, account: id, action: "archive", field: nil, old: nil, new: nil)
+        }
+    }
+
+    /// Assigns a sector by hand; the assignment is marked manual so the
+    /// sector rule leaves it alone.
+    public static func assign(_ context: CRMContext, id: Int64, sector code: String) throws(CRMError) {
+        try context.require(.manager, .admin, to: "assign an account to a sector")
+        try edit(context, id: id, fields: [.sector: code])
+    }
+
+    /// Moves everything of `drop` onto `keep` and archives `drop`.
+    public static func merge(_ context: CRMContext, keep keepId: Int64, drop dropId: Int64) throws(CRMError) {
+        try context.require(.manager, .admin, to: "merge accounts")
+        guard keepId != dropId else { throw CRMError.usage("KEEP and DROP are the same account \(keepId)") }
+        let database = context.database
+        try database.transaction { () throws(CRMError) in
+            let keep = try get(context, id: keepId)
+            let drop = try get(context, id: dropId)
+            try requireWrite(context, keep)
+            try requireWrite(context, drop)
+            guard keep.archivedAt == nil, drop.archivedAt == nil else {
+                throw CRMError.conflict("archived accounts cannot be merged")
+            }
+            let now = context.clock.timestamp
+            try database.query("UPDATE accounts SET archived_at = ?, merged_into = ?, customer_code = NULL, updated_at = ? WHERE id = ?",
+                               [now, keepId, now, dropId])
+            try fillEmptyFields(context, keep: keep, drop: drop)
+            try moveContacts(context, keep: keepId, drop: dropId)
+            try database.query("UPDATE notes SET account_id = ? WHERE account_id = ?", [keepId, dropId])
+            try database.query("""
+                INSERT OR IGNORE INTO account_labels (account_id, kind, label)
+                SELECT ?, kind, label FROM account_labels WHERE account_id = ?
+                """, [keepId, dropId])
+            try database.query("UPDATE accounts SET parent_id = ? WHERE parent_id = ? AND id <> ?", [keepId, dropId, keepId])
+            try database.query("UPDATE audit_log SET account_id = ? WHERE account_id = ?", [keepId, dropId])
+            try context.audit(entity: "account", id: keepId, account: keepId, action: "merge", field: nil,
+                              old: "account \(dropId)", new: nil)
+            try context.audit(entity: "account", id: dropId, account: keepId, action: "archive", field: "merged_into",
+                              old: nil, new: String(keepId))
+        }
+    }
+
+    private static func fillEmptyFields(_ context: CRMContext, keep: Account, drop: Account) throws(CRMError) {
+        let candidates: [(AccountField, String?, String?)] = [
+            (.tradeName, keep.tradeName, drop.tradeName), (.legalForm, keep.legalForm, drop.legalForm),
+            (.siren, keep.siren, drop.siren), (.siret, keep.siret, drop.siret),
+            (.vatNumber, keep.vatNumber, drop.vatNumber), (.street, keep.street, drop.street),
+            (.postalCode, keep.postalCode, drop.postalCode), (.city, keep.city, drop.city),
+            (.creationDate, keep.creationDate, drop.creationDate), (.category, keep.category, drop.category),
+            (.iban, keep.iban, drop.iban), (.customerCode, keep.customerCode, drop.customerCode),
+        ]
+        for (field, kept, dropped) in candidates where kept == nil && dropped != nil {
+            try context.database.query("UPDATE accounts SET \(field.column) = ? WHERE id = ?", [dropped, keep.id])
+            try context.audit(entity: "account", id: keep.id, account: keep.id, action: "update", field: field.rawValue,
+                              old: nil, new: dropped)
+        }
+        if keep.tradeName == nil, let trade = drop.tradeName {
+            try context.database.query("UPDATE accounts SET trade_key = ? WHERE id = ?", [searchKey(trade), keep.id])
+        }
+    }
+
+    /// Moves contacts; a dropped contact whose e-mail the kept account
+    /// already has is folded into that contact instead of duplicated.
+    private static func moveContacts(_ context: CRMContext, keep: Int64, drop: Int64) throws(CRMError) {
+        let database = context.database
+        for row in try database.query("SELECT id, email_key FROM contacts WHERE account_id = ?", [drop]) {
+            let contactId = row.int(0)!
+            if let key = row.string(1),
+               let twin = try database.first("SELECT id FROM contacts WHERE account_id = ? AND email_key = ?", [keep, key]) {
+                let twinId = twin.int(0)!
+                try database.query("UPDATE audit_log SET entity_id = ? WHERE entity = 'contact' AND entity_id = ?",
+                                   [twinId, contactId])
+                try database.query("DELETE FROM contacts WHERE id = ?", [contactId])
+                try context.audit(entity: "contact", id: twinId, account: keep, action: "merge", field: nil,
+                                  old: "contact \(contactId)", new: nil)
+            } else {
+                try database.query("UPDATE contacts SET account_id = ? WHERE id = ?", [keep, contactId])
+                try context.audit(entity: "contact", id: contactId, account: keep, action: "update", field: "account",
+                                  old: String(drop), new: String(keep))
+            }
+        }
+    }
+
+    /// Hands every account of a departing rep to another user. Returns the
+    /// number of accounts moved.
+    @discardableResult
+    public static func reassign(_ context: CRMContext, from: String, to: String) throws(CRMError) -> Int {
+        try context.require(.manager, .admin, to: "reassign accounts")
+        let database = context.database
+        let source = try Users.require(database, name: from, option: "--from")
+        let target = try Users.require(database, name: to, option: "--to")
+        guard target.active else { throw CRMError.invalid("the user '\(to)' is disabled; choose an active user for --to") }
+        guard source.id != target.id else { throw CRMError.usage("--from and --to name the same user") }
+        if context.actor.role == .manager { try requireOwnerAssignable(context, ownerId: target.id) }
+        return try database.transaction { () throws(CRMError) -> Int in
+            let scope = visibility(context)
+            let ids = try database.query("SELECT a.id FROM accounts a WHERE a.owner_id = ? AND a.archived_at IS NULL AND \(scope.sql) ORDER BY a.id",
+                                         [source.id] + scope.parameters).map { $0.int(0)! }
+            for id in ids {
+                try database.query("UPDATE accounts SET owner_id = ?, updated_at = ? WHERE id = ?",
+                                   [target.id, context.clock.timestamp, id])
+                try context.audit(entity: "account", id: id, account: id, action: "update", field: "owner",
+                                  old: source.name, new: target.name)
+            }
+            return ids.count
+        }
+    }
+}

@@ -1,0 +1,146 @@
+/// Per-database settings. Values are stored as JSON, so plugins read back
+/// integers, booleans and strings as they were set.
+public enum Settings {
+    /// Reads a stored setting; nil when the database has none.
+    public static func get(_ database: Database, key: String) throws(CRMError) -> Value? {
+        guard let text = try database.scalar("SELECT value FROM settings WHERE key = ?", [key]).text else { return nil }
+        return try? JSON.decode(text)
+    }
+
+    public static func all(_ database: Database) throws(CRMError) -> [(String, Value)] {
+        try database.query("SELECT key, value FROM settings ORDER BY key").map {
+            ($0.string(0)!, (try? JSON.decode($0.string(1)!)) ?? .null)
+        }
+    }
+
+    /// Reads a value typed on the command line: JSON when it parses as JSON
+    /// (`45`, `true`, `"45"`, `[1, 2]`), otherwise the text itself.
+    public static func parseValue(_ text: String) -> Value {
+        (try? JSON.decode(text)) ?? .string(text)
+    }
+
+    static func validateKey(_ key: String) throws(CRMError) {
+        let valid = !key.isEmpty && key.count <= 100 && key.unicodeScalars.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil || "._-".unicodeScalars.contains($0))
+        }
+        guard valid else {
+            throw CRMError.usage("invalid setting key '\(key)': use ASCII letters, digits, '.', '_' or '-', such as solvency.maxCredit")
+        }
+    }
+
+    public static func set(_ context: CRMContext, key: String, value: Value) throws(CRMError) {
+        try context.require(.admin, to: "change a setting")
+        try validateKey(key)
+        try context.database.transaction { () throws(CRMError) in
+            let old = try get(context.database, key: key)
+            try context.database.query("""
+                INSERT INTO settings (key, value, updated_at, updated_by) VALUES (?, ?, ?, ?)
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+                                                updated_by = excluded.updated_by
+                """, [key, JSON.encode(value), context.clock.timestamp, context.actor.id])
+            try context.audit(entity: "setting", id: 0, action: "update", field: key, old: old.map { JSON.encode($0) },
+                              new: JSON.encode(value))
+        }
+    }
+
+    public static func remove(_ context: CRMContext, key: String) throws(CRMError) {
+        try context.require(.admin, to: "change a setting")
+        try context.database.transaction { () throws(CRMError) in
+            guard let old = try get(context.database, key: key) else {
+                throw CRMError.notFound("no setting '\(key)' is stored in this database")
+            }
+            try context.database.query("DELETE FROM settings WHERE key = ?", [key])
+            try context.audit(entity: "setting", id: 0, action: "delete", field: key, old: JSON.encode(old), new: nil)
+        }
+    }
+}
+
+/// A stored rule decision: which plugin decided what, on which inputs.
+public struct Decision: Sendable {
+    public let id: Int64
+    public let at: String
+    public let rule: String
+    public let plugin: String
+    public let pluginVersion: String
+    public let source: String
+    public let entity: String?
+    public let entityId: Int64?
+    public let inputs: Value
+    public let result: Value
+    public let reason: String?
+    public let command: String
+    public let user: String?
+
+    public var jsonValue: Value {
+        var object = ObjectBuilder()
+        object.set("id", id)
+        object.set("at", at)
+        object.set("rule", rule)
+        object.set("plugin", plugin)
+        object.set("pluginVersion", pluginVersion)
+        object.set("source", source)
+        object.set("entity", entity)
+        object.set("entityId", entityId)
+        object.set("inputs", inputs)
+        object.set("result", result)
+        object.set("reason", reason)
+        object.set("command", command)
+        object.set("user", user)
+        return object.value
+    }
+}
+
+public enum Decisions {
+    /// Key fields of a rule's payload kept with its decision; the whole
+    /// payload would copy personal data into every decision row.
+    static let keyFields: Set<String> = [
+        "id", "accountId", "opportunityId", "quoteId", "siren", "country", "status", "creationDate", "flags",
+        "category", "requestedCreditLimit", "creditLimit", "currency", "event", "sequence", "year", "sector",
+        "postalCode", "address",
+    ]
+
+    static func keyInputs(_ payload: Value) -> Value {
+        guard case let .object(fields) = payload else { return payload }
+        return .object(fields.filter { keyFields.contains($0.0) })
+    }
+
+    @discardableResult
+    static func record(_ context: CRMContext, outcome: RuleOutcome, inputs: Value, entity: String?,
+                       entityId: Int64?) throws(CRMError) -> Int64 {
+        try context.database.insert("""
+            INSERT INTO decisions (at, rule, plugin, plugin_version, source, entity, entity_id, inputs, result, reason,
+                                   command, user_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, [context.clock.timestamp, outcome.rule, outcome.plugin, outcome.pluginVersion, outcome.source,
+                  entity, entityId, JSON.encode(keyInputs(inputs)), JSON.encode(outcome.result),
+                  outcome.result["reason"]?.stringValue, context.command, context.actor.id])
+    }
+
+    static let select = """
+        SELECT d.id, d.at, d.rule, d.plugin, d.plugin_version, d.source, d.entity, d.entity_id, d.inputs, d.result,
+               d.reason, d.command, u.name
+        FROM decisions d LEFT JOIN users u ON u.id = d.user_id
+        """
+
+    static func decode(_ row: Row) -> Decision {
+        Decision(id: row.int(0)!, at: row.string(1)!, rule: row.string(2)!, plugin: row.string(3)!,
+                 pluginVersion: row.string(4)!, source: row.string(5)!, entity: row.string(6), entityId: row.int(7),
+                 inputs: (try? JSON.decode(row.string(8)!)) ?? .null, result: (try? JSON.decode(row.string(9)!)) ?? .null,
+                 reason: row.string(10), command: row.string(11)!, user: row.string(12))
+    }
+
+    public static func get(_ context: CRMContext, id: Int64) throws(CRMError) -> Decision {
+        guard let decision = try context.database.first("\(select) WHERE d.id = ?", [id]).map(decode) else {
+            throw CRMError.notFound("decision \(id) not found; see `crm decision list`")
+        }
+        if let entity = decision.entity, entity == "account", let accountId = decision.entityId {
+            _ = try Accounts.get(context, id: accountId)
+        }
+        return decision
+    }
+
+    public static func list(_ context: CRMContext, limit: Int) throws(CRMError) -> [Decision] {
+        try context.require(.accounting, .manager, .admin, to: "list rule decisions")
+        return try context.database.query("\(select) ORDER BY d.id DESC LIMIT ?", [limit]).map(decode)
+    }
+}

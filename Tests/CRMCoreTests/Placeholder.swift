@@ -1,2 +1,0 @@
-import XCTest
-final class CRMCoreTestsPlaceholder: XCTestCase { func testBuilds() {} }
