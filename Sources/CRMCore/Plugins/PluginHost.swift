@@ -4,15 +4,23 @@ public struct RuleOutcome: Sendable {
     public let result: Value
     public let plugin: String
     public let pluginVersion: String
-    /// Where the plugin came from: `bundled:FILE` or `pack:NAME@VERSION:FILE`.
+    /// Where the plugin came from: `bundled FILE` or `pack NAME@VERSION FILE`.
     public let source: String
+    /// `FILE:LINE` of the rule function, for messages about its result.
+    public let location: String
 
-    public init(rule: String, result: Value, plugin: String, pluginVersion: String, source: String) {
+    public init(rule: String, result: Value, plugin: String, pluginVersion: String, source: String, location: String) {
         self.rule = rule
         self.result = result
         self.plugin = plugin
         self.pluginVersion = pluginVersion
         self.source = source
+        self.location = location
+    }
+
+    /// An error about this decision's result, in the plugin error format.
+    public func invalidResult(_ message: String) -> CRMError {
+        CRMError(.plugin, "plugin \(plugin) (\(location)): \(message)")
     }
 }
 

@@ -1,0 +1,25 @@
+# Entry points: `make demo` builds in release mode and walks through the
+# product on the example data; `make test` runs every test.
+SWIFT ?= swift
+RELEASE_BIN = .build/release/crm
+
+.PHONY: deps build release demo test bench clean
+
+deps:
+	@sh scripts/install-deps.sh
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	@sh scripts/demo.sh $(RELEASE_BIN)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+clean:
+	rm -rf .build
