@@ -177,25 +177,30 @@ public enum Migrations {
             """),
     ]
 
-    /// Brings the schema up to date. A database newer than this program is
-    /// refused rather than guessed at.
+    /// Brings the schema up to date. `PRAGMA user_version` holds how many
+    /// migrations the file has, so a current database costs one pragma
+    /// read; otherwise every migration missing from `schema_migrations` is
+    /// applied in number order. A database with more migrations than this
+    /// program knows is refused rather than guessed at.
     public static func apply(to database: Database, now: String) throws(CRMError) {
         let current = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-        let latest = all.last!.number
-        if current == latest { return }
-        guard current < latest else {
-            throw CRMError(.database, "the database has schema version \(current) but this crm knows only up to "
-                                + "\(latest); use a newer crm")
+        if current == all.count { return }
+        guard current < all.count else {
+            throw CRMError(.database, "the database has \(current) schema migrations but this crm knows only "
+                                + "\(all.count); use a newer crm")
         }
         try database.transaction { () throws(CRMError) in
             // Re-read inside the write lock: another process may have migrated meanwhile.
-            let locked = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-            for migration in all where migration.number > locked {
+            var applied: Set<Int64> = []
+            if try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'").integer == 1 {
+                applied = Set(try database.query("SELECT number FROM schema_migrations").compactMap { $0.int(0) })
+            }
+            for migration in all.sorted(by: { $0.number < $1.number }) where !applied.contains(Int64(migration.number)) {
                 try database.execute(migration.sql)
                 try database.query("INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
                                    [migration.number, migration.summary, now])
-                try database.execute("PRAGMA user_version = \(migration.number)")
             }
+            try database.execute("PRAGMA user_version = \(all.count)")
         }
     }
 }
