@@ -81,6 +81,7 @@ public enum PluginAPI {
             return .integer(try percentOf(integer(0), text(1)))
         case "divideRound":
             guard integer(1) != 0 else { throw CRMError.invalid("crm.divideRound: division by zero") }
+            guard !(integer(0) == .min && integer(1) == -1) else { throw CRMError.invalid("crm.divideRound: the result is too large") }
             return .integer(Money.divideRoundingHalfUp(integer(0), by: integer(1)))
         default:
             throw CRMError.invalid("crm.\(name) is declared but not implemented")
