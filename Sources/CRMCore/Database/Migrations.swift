@@ -175,6 +175,48 @@ public enum Migrations {
                 name TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
+        Migration(number: 3, summary: "payment terms, account openings, notifications", sql: """
+            CREATE TABLE payment_terms (
+                code TEXT PRIMARY KEY,
+                label TEXT NOT NULL,
+                french_label TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                created_at TEXT
+            ) WITHOUT ROWID;
+            CREATE TABLE opening_requests (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                requested_by INTEGER NOT NULL REFERENCES users(id),
+                requested_at TEXT NOT NULL,
+                requested_credit_limit INTEGER,
+                note TEXT,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+                solvency_decision_id INTEGER REFERENCES decisions(id),
+                terms_decision_id INTEGER REFERENCES decisions(id),
+                decided_by INTEGER REFERENCES users(id),
+                decided_by_rule TEXT,
+                decided_at TEXT,
+                approved_term TEXT,
+                approved_method TEXT,
+                approved_credit_limit INTEGER,
+                rejection_reason TEXT
+            );
+            CREATE UNIQUE INDEX opening_requests_pending ON opening_requests(account_id) WHERE status = 'pending';
+            CREATE INDEX opening_requests_status ON opening_requests(status);
+            CREATE TABLE notifications (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id),
+                created_at TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT,
+                entity TEXT,
+                entity_id INTEGER,
+                read_at TEXT
+            );
+            CREATE INDEX notifications_user ON notifications(user_id, read_at);
+            ALTER TABLE accounts ADD COLUMN opened_by_request INTEGER REFERENCES opening_requests(id);
+            """ + PaymentTerms.seedSQL),
     ]
 
     /// Brings the schema up to date. `PRAGMA user_version` holds how many

@@ -53,8 +53,8 @@ public final class CRMContext {
         guard let host = try pluginHost() else { return nil }
         inRule = true
         defer { inRule = false }
-        guard let outcome = try host.decide(rule, payload: payload, context: self) else { return nil }
-        try Decisions.record(self, outcome: outcome, inputs: payload, entity: entity, entityId: entityId)
+        guard var outcome = try host.decide(rule, payload: payload, context: self) else { return nil }
+        outcome.decisionId = try Decisions.record(self, outcome: outcome, inputs: payload, entity: entity, entityId: entityId)
         return outcome
     }
 
