@@ -90,6 +90,15 @@ public enum PluginAPI {
                 throw CRMError.invalid("bad argument #2 to 'crm.formatMoney' (ISO 4217 currency code expected)")
             }
             return .string(Money(minor: integer(0), currency: currency).description)
+        case "parseMoney":
+            guard let currency = Currency(code: text(1)) else {
+                throw CRMError.invalid("bad argument #2 to 'crm.parseMoney' (ISO 4217 currency code expected)")
+            }
+            switch Money.parse(text(0), currency: currency) {
+            case let .success(money): return .integer(money.minor)
+            case let .failure(failure):
+                throw CRMError.invalid("crm.parseMoney: '\(text(0))': " + AccountValidation.moneyReason(failure, currency: currency))
+            }
         case "setting":
             if let stored = try Settings.get(context.database, key: text(0)) { return stored }
             return settings[text(0)] ?? .null
