@@ -49,8 +49,10 @@ public final class CRMContext {
     }
 
     /// Asks a rule and stores the decision with the plugin that made it.
-    public func decide(_ rule: String, payload: Value, entity: String?, entityId: Int64?) throws(CRMError) -> RuleOutcome? {
-        guard let host = try pluginHost() else { return nil }
+    /// `host` replaces the command's plugins for this one call (`crm plugin run`).
+    public func decide(_ rule: String, payload: Value, entity: String?, entityId: Int64?,
+                       host chosen: PluginHost? = nil) throws(CRMError) -> RuleOutcome? {
+        guard let host = try chosen ?? pluginHost() else { return nil }
         inRule = true
         defer { inRule = false }
         guard var outcome = try host.decide(rule, payload: payload, context: self) else { return nil }
