@@ -52,7 +52,8 @@ public final class CRMContext {
     /// `host` replaces the command's plugins for this one call (`crm plugin run`).
     public func decide(_ rule: String, payload: Value, entity: String?, entityId: Int64?,
                        host chosen: PluginHost? = nil) throws(CRMError) -> RuleOutcome? {
-        guard let host = try chosen ?? pluginHost() else { return nil }
+        let host: PluginHost
+        if let chosen { host = chosen } else if let commandHost = try pluginHost() { host = commandHost } else { return nil }
         inRule = true
         defer { inRule = false }
         guard var outcome = try host.decide(rule, payload: payload, context: self) else { return nil }
