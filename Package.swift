@@ -27,7 +27,8 @@ let package = Package(
         .target(name: "CRMHost", dependencies: ["CRMCore", "CLua", "CCrypto"]),
         .executableTarget(name: "crm", dependencies: ["CRMCore", "CRMHost"]),
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore"]),
-        .testTarget(name: "PluginTests", dependencies: ["CRMCore", "CRMHost"]),
+        // Fixtures holds Lua files that the tests read by path.
+        .testTarget(name: "PluginTests", dependencies: ["CRMCore", "CRMHost"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["crm"]),
     ],
     swiftLanguageModes: [.v6]
