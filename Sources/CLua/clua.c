@@ -298,7 +298,8 @@ static void begin_call(clua_host *h) {
     h->last_line = 0;
     h->error_line = 0;
     h->refusal_pending = 0;
-    h->ticks_left = (h->instruction_budget + h->hook_step - 1) / h->hook_step;
+    h->ticks_left = h->instruction_budget / h->hook_step +
+                    (h->instruction_budget % h->hook_step != 0);
     h->soft_deadline_ns = now + h->soft_time_ns;
     lua_sethook(h->L, count_hook, LUA_MASKCOUNT, h->hook_step);
     atomic_store(&h->watch.deadline_ns, now + h->hard_time_ns);
@@ -474,8 +475,23 @@ static size_t longest_run(const char *s, size_t n, const char *p,
  * subject characters it can match (two for '?'). It is an upper bound on
  * backtracking, not a measure of typical cost.
  */
+/* Raises once the time limit has passed or any limit was reached.
+   Guarded C functions check this because a loop of slow C calls runs few
+   instructions, so the count hook may not run before the watchdog. */
+static void check_limits(lua_State *L) {
+    clua_host *h = host_of(L);
+    if (!h->enforcing) return;
+    if (h->trip == TRIP_NONE) {
+        if (monotonic_ns() < h->soft_deadline_ns) return;
+        trip(h, TRIP_TIME, plugin_line(L, 1));
+    }
+    lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
+    luaL_error(L, "%s", trip_message(h->trip));
+}
+
 static const char *check_subject(lua_State *L, const char *name,
                                  size_t *n) {
+    check_limits(L);
     const char *s = luaL_checklstring(L, 1, n);
     if (*n > PATTERN_MAX_SUBJECT)
         luaL_error(L, "string.%s: subject of %d bytes is longer than the "
@@ -583,6 +599,7 @@ static int guarded_gsub(lua_State *L) {
 static int guarded_rep(lua_State *L) {
     clua_host *h = host_of(L);
     size_t length, separator_length;
+    check_limits(L);
     luaL_checklstring(L, 1, &length);
     lua_Integer count = luaL_checkinteger(L, 2);
     luaL_optlstring(L, 3, "", &separator_length);
@@ -591,6 +608,11 @@ static int guarded_rep(lua_State *L) {
         double total = (double)length * (double)count +
                        (double)separator_length * (double)(count - 1);
         double available = h->used >= h->cap ? 0.0 : (double)(h->cap - h->used);
+        if (total >= available && total < (double)h->cap) {
+            /* Garbage may fill the space; a full collection frees it. */
+            lua_gc(L, LUA_GCCOLLECT);
+            available = h->used >= h->cap ? 0.0 : (double)(h->cap - h->used);
+        }
         if (total >= available) {
             char size[32];
             snprintf(size, sizeof size, "%.0f", total);
