@@ -38,6 +38,7 @@ public final class LuaPlugin {
     var bridge: PluginAPIBridge?
     var mode: CallMode = .rule
     var identity: PluginIdentity
+    private var activeCalls = 0
     let apiFunctions: [APIFunctionSpec] = Catalogue.api
     private var handlerReferences: [String: Int32] = [:]
     private var handlerLines: [String: Int] = [:]
@@ -79,9 +80,11 @@ public final class LuaPlugin {
     }
 
     /// Closes the Lua state and releases the bridge. Calling the plugin
-    /// afterwards is a programming error.
+    /// afterwards, or closing it from inside one of its calls, is a
+    /// programming error.
     public func close() {
         guard let host else { return }
+        precondition(activeCalls == 0, "close() inside a call of the same plugin")
         self.host = nil
         bridge = nil
         clua_host_destroy(host)
@@ -111,7 +114,9 @@ public final class LuaPlugin {
 
         let outerMode = self.mode
         self.mode = mode
+        activeCalls += 1
         let status = clua_host_call(host, 2)
+        activeCalls -= 1
         self.mode = outerMode
         if status != CLUA_OK {
             throw failure(for: status)
@@ -127,11 +132,19 @@ public final class LuaPlugin {
     // MARK: - Loading
 
     private func configureHost(_ host: OpaquePointer) {
-        let soft = limits.wallClockSeconds
-        let hard = limits.wallClockSeconds + limits.watchdogGraceSeconds
-        clua_host_set_limits(host, limits.instructionBudget, Int64(soft * 1e9), Int64(hard * 1e9))
+        let soft = nanoseconds(limits.wallClockSeconds)
+        let hard = nanoseconds(limits.wallClockSeconds + limits.watchdogGraceSeconds)
+        clua_host_set_limits(host, limits.instructionBudget, soft, hard)
         clua_host_set_clock(host, clock.now)
         updateWatchdogMessage()
+    }
+
+    /// Converts seconds to nanoseconds, capped at about 146 years so that
+    /// adding the result to a monotonic time cannot overflow.
+    private func nanoseconds(_ seconds: Double) -> Int64 {
+        let cap = Double(Int64.max / 2)
+        guard seconds.isFinite else { return seconds > 0 ? Int64(cap) : 0 }
+        return Int64(max(0, min(seconds * 1e9, cap)))
     }
 
     private func updateWatchdogMessage() {

@@ -182,6 +182,42 @@ final class LimitTests: PluginTestCase {
                        "table.insert: tables with a __len metamethod are not supported in the plugin sandbox")
     }
 
+    func testNestedCallsShareLimits() throws {
+        let bridge = TestBridge()
+        let limits = PluginLimits(instructionBudget: 200_000)
+        let plugin = try plugin("""
+        local P = { name = "nested", version = "1" }
+        function P.outer(payload, crm) crm.log("enter") return "outer done" end
+        function P.inner(payload, crm) if payload.spin then while true do end end return "inner done" end
+        return P
+        """, bridge: bridge, limits: limits)
+        var innerResults: [String] = []
+        bridge.onLog = { _ in
+            do throws(PluginFailure) {
+                let value = try plugin.call("inner", payload: .object([("spin", .bool(innerResults.count == 1))]),
+                                            mode: .event)
+                innerResults.append(value.stringValue ?? "")
+            } catch {
+                innerResults.append(error.message)
+            }
+        }
+
+        let quiet = try plugin.call("outer", payload: .null, mode: .event)
+        let spinning = run(plugin, "outer", bridge: bridge)
+
+        XCTAssertEqual(quiet, .string("outer done"))
+        XCTAssertEqual(innerResults, ["inner done", "exceeded the instruction budget of 200000 instructions"])
+        XCTAssertEqual(spinning.failure?.kind, .instructionBudget)
+        bridge.onLog = nil // breaks the bridge -> closure -> plugin -> bridge cycle
+    }
+
+    func testUnlimitedTimeIsAccepted() throws {
+        let limits = PluginLimits(wallClockSeconds: .infinity)
+        let plugin = try probe("return 1", limits: limits)
+
+        XCTAssertEqual(try plugin.call("probe", payload: .null, mode: .event), .integer(1))
+    }
+
     func testLoadRejectsHugeChunks() throws {
         XCTAssertEqual(try probeMessage("return load(('-'):rep(2 << 20))"),
                        "load: chunk of 2097152 bytes is longer than the 1048576-byte maximum")

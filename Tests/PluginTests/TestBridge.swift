@@ -20,6 +20,9 @@ final class TestBridge: PluginAPIBridge {
     var today = CivilDate(year: 2026, month: 3, day: 14)!
     /// Accounts that `getAccount` and `addNote` accept.
     var accounts: Set<Int64> = [1, 2, 7]
+    /// Runs inside `crm.log`, the way the core fires further hooks while a
+    /// plugin call is still running.
+    var onLog: ((String) -> Void)?
 
     func call(_ function: APIFunctionSpec, arguments: [Value], plugin: PluginIdentity,
               mode: CallMode) throws(APICallError) -> Value {
@@ -27,6 +30,7 @@ final class TestBridge: PluginAPIBridge {
         switch function.name {
         case "log":
             logLines.append("\(plugin.name): \(arguments[0].stringValue ?? "")")
+            onLog?(arguments[0].stringValue ?? "")
             return .null
         case "addNote":
             let account = arguments[0].integerValue ?? 0
