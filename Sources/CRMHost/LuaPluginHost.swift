@@ -31,6 +31,13 @@ final class CoreBridge: PluginAPIBridge {
 public final class LuaPluginHost: PluginHost {
     public let plugins: PluginSet
     let bridge: CoreBridge
+    /// The first plugin failure of the current command. Events fired by a
+    /// plugin's writes run inside its API call; when one of their handlers
+    /// fails, every plugin up the chain fails with this same error, even
+    /// one that caught the API error with `pcall`.
+    private var firstFailure: CRMError?
+    /// How many plugin calls of this host are running, nested.
+    private var depth = 0
 
     /// Loads the given plugin sources.
     public init(sources: [PluginSource], limits: PluginLimits = .standard) throws(CRMError) {
@@ -63,12 +70,28 @@ public final class LuaPluginHost: PluginHost {
         defer { bridge.context = previous }
         for entry in plugins.handlers(for: event) {
             entry.plugin.clock = context.clock
-            do {
-                _ = try entry.plugin.call(event, payload: payload, mode: .event)
-            } catch {
-                throw CRMError(.plugin, error.description)
+            _ = try guarded(entry) { () throws(PluginFailure) -> Value in
+                try entry.plugin.call(event, payload: payload, mode: .event)
             }
         }
+    }
+
+    /// Runs one plugin call, turning its failure into the command's error
+    /// and keeping the first failure of a nested chain.
+    private func guarded(_ entry: PluginSet.Entry, _ call: () throws(PluginFailure) -> Value) throws(CRMError) -> Value {
+        if depth == 0 { firstFailure = nil }
+        depth += 1
+        defer { depth -= 1 }
+        let result: Value
+        do {
+            result = try call()
+        } catch {
+            let failure = firstFailure ?? CRMError(.plugin, error.description)
+            firstFailure = failure
+            throw failure
+        }
+        if let firstFailure { throw firstFailure }
+        return result
     }
 
     public func decide(_ rule: String, payload: Value, context: CRMContext) throws(CRMError) -> RuleOutcome? {
@@ -80,11 +103,8 @@ public final class LuaPluginHost: PluginHost {
         defer { bridge.context = previous }
         for entry in plugins.handlers(for: rule) {
             entry.plugin.clock = context.clock
-            let raw: Value
-            do {
-                raw = try entry.plugin.call(rule, payload: payload, mode: .rule)
-            } catch {
-                throw CRMError(.plugin, error.description)
+            let raw = try guarded(entry) { () throws(PluginFailure) -> Value in
+                try entry.plugin.call(rule, payload: payload, mode: .rule)
             }
             if raw.isNull { continue }
             let location = "\(entry.source.file):\(entry.plugin.handlerLine(rule) ?? 0)"
