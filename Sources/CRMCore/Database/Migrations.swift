@@ -1,7 +1,7 @@
-/// Numbered schema migrations. Each runs once, in order, inside one
-/// transaction, and is recorded in `schema_migrations`; `PRAGMA
-/// user_version` mirrors the highest number so opening a current database
-/// costs one pragma read.
+/// Numbered schema migrations. Each runs once, in number order, inside one
+/// transaction, and is recorded in `schema_migrations`. `PRAGMA
+/// user_version` mirrors the highest number, so opening a current database
+/// costs one pragma read and one read of `schema_migrations`.
 public enum Migrations {
     public struct Migration: Sendable {
         public let number: Int
@@ -175,27 +175,90 @@ public enum Migrations {
                 name TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
+        Migration(number: 5, summary: "quotes, quote lines, VAT rates, named sequences", sql: """
+            CREATE TABLE sequences (
+                name TEXT PRIMARY KEY,
+                next_value INTEGER NOT NULL CHECK (next_value > 0)
+            ) WITHOUT ROWID;
+            CREATE TABLE vat_rates (
+                rate TEXT PRIMARY KEY
+            ) WITHOUT ROWID;
+            INSERT INTO vat_rates (rate) VALUES ('20'), ('10'), ('5.5'), ('2.1'), ('0'), ('8.5');
+            CREATE TABLE quotes (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                opportunity_id INTEGER,
+                number TEXT UNIQUE,
+                status TEXT NOT NULL DEFAULT 'draft'
+                    CHECK (status IN ('draft', 'sent', 'accepted', 'declined', 'expired')),
+                currency TEXT NOT NULL,
+                global_discount TEXT NOT NULL DEFAULT '0',
+                total_excluding_tax INTEGER NOT NULL DEFAULT 0,
+                total_tax INTEGER NOT NULL DEFAULT 0,
+                total_including_tax INTEGER NOT NULL DEFAULT 0,
+                issue_date TEXT,
+                valid_until TEXT,
+                parties TEXT,
+                decline_reason TEXT,
+                copied_from INTEGER REFERENCES quotes(id),
+                created_by INTEGER NOT NULL REFERENCES users(id),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                closed_at TEXT,
+                CHECK ((status = 'draft') = (number IS NULL))
+            );
+            CREATE INDEX quotes_account ON quotes(account_id);
+            CREATE INDEX quotes_status ON quotes(status, valid_until);
+            CREATE TABLE quote_lines (
+                id INTEGER PRIMARY KEY,
+                quote_id INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                description TEXT NOT NULL,
+                quantity TEXT NOT NULL,
+                unit TEXT,
+                unit_price TEXT NOT NULL,
+                discount TEXT NOT NULL DEFAULT '0',
+                vat_rate TEXT NOT NULL,
+                net INTEGER NOT NULL,
+                UNIQUE (quote_id, position)
+            );
+            """),
     ]
 
-    /// Brings the schema up to date. A database newer than this program is
-    /// refused rather than guessed at.
+    /// Brings the schema up to date by running, in number order, every
+    /// migration not yet recorded in `schema_migrations`. Numbers may have
+    /// gaps, and a lower number that arrives later (from another branch of
+    /// work) still runs. A database holding a migration this program does
+    /// not know is refused rather than guessed at.
     public static func apply(to database: Database, now: String) throws(CRMError) {
-        let current = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-        let latest = all.last!.number
-        if current == latest { return }
-        guard current < latest else {
-            throw CRMError(.database, "the database has schema version \(current) but this crm knows only up to "
-                                + "\(latest); use a newer crm")
-        }
+        let ordered = all.sorted { $0.number < $1.number }
+        let known = Set(ordered.map(\.number))
+        precondition(known.count == ordered.count, "two migrations share a number")
+        let version = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
+        if version == ordered.last!.number, try appliedNumbers(database, version: version) == known { return }
         try database.transaction { () throws(CRMError) in
             // Re-read inside the write lock: another process may have migrated meanwhile.
             let locked = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-            for migration in all where migration.number > locked {
+            let applied = try appliedNumbers(database, version: locked)
+            let unknown = applied.subtracting(known)
+            guard unknown.isEmpty else {
+                throw CRMError(.database, "the database has schema migration \(unknown.max()!) but this crm knows "
+                                    + "only \(known.sorted().map(String.init).joined(separator: ", ")); use a newer crm")
+            }
+            for migration in ordered where !applied.contains(migration.number) {
                 try database.execute(migration.sql)
                 try database.query("INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
                                    [migration.number, migration.summary, now])
-                try database.execute("PRAGMA user_version = \(migration.number)")
             }
+            let highest = max(applied.max() ?? 0, ordered.last!.number)
+            try database.execute("PRAGMA user_version = \(highest)")
         }
+    }
+
+    /// Numbers recorded in `schema_migrations`; empty for a new file, whose
+    /// `user_version` is 0 and which has no such table yet.
+    private static func appliedNumbers(_ database: Database, version: Int) throws(CRMError) -> Set<Int> {
+        guard version > 0 else { return [] }
+        return Set(try database.query("SELECT number FROM schema_migrations").map { Int($0.int(0)!) })
     }
 }
