@@ -4,5 +4,20 @@
 /// The bundled plugins: the default rules, run after every pack's.
 enum BundledPlugins {
     static let files: [(name: String, source: String)] = [
+        ("quote-number.lua", ##"""
+        -- Default quote numbering: Q-YYYY-NNNNN, restarting at 1 each year.
+        -- The host takes the value from the sequence named by the quote.sequence
+        -- setting, quote-YEAR by default, so a new year starts a new sequence.
+        -- A pack that returns its own number from quoteNumber replaces this one.
+        return {
+            name = "quote-number",
+            version = "1.0.0",
+            api = 1,
+
+            quoteNumber = function(payload, crm)
+                return string.format("Q-%04d-%05d", payload.year, payload.sequence)
+            end,
+        }
+        """##),
     ]
 }
