@@ -175,6 +175,48 @@ public enum Migrations {
                 name TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
+        Migration(number: 3, summary: "payment terms, account openings, notifications", sql: """
+            CREATE TABLE payment_terms (
+                code TEXT PRIMARY KEY,
+                label TEXT NOT NULL,
+                french_label TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                created_at TEXT
+            ) WITHOUT ROWID;
+            CREATE TABLE opening_requests (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                requested_by INTEGER NOT NULL REFERENCES users(id),
+                requested_at TEXT NOT NULL,
+                requested_credit_limit INTEGER,
+                note TEXT,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+                solvency_decision_id INTEGER REFERENCES decisions(id),
+                terms_decision_id INTEGER REFERENCES decisions(id),
+                decided_by INTEGER REFERENCES users(id),
+                decided_by_rule TEXT,
+                decided_at TEXT,
+                approved_term TEXT,
+                approved_method TEXT,
+                approved_credit_limit INTEGER,
+                rejection_reason TEXT
+            );
+            CREATE UNIQUE INDEX opening_requests_pending ON opening_requests(account_id) WHERE status = 'pending';
+            CREATE INDEX opening_requests_status ON opening_requests(status);
+            CREATE TABLE notifications (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id),
+                created_at TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT,
+                entity TEXT,
+                entity_id INTEGER,
+                read_at TEXT
+            );
+            CREATE INDEX notifications_user ON notifications(user_id, read_at);
+            ALTER TABLE accounts ADD COLUMN opened_by_request INTEGER REFERENCES opening_requests(id);
+            """ + PaymentTerms.seedSQL),
         Migration(number: 5, summary: "quotes, quote lines, VAT rates, named sequences", sql: """
             CREATE TABLE sequences (
                 name TEXT PRIMARY KEY,
@@ -225,40 +267,30 @@ public enum Migrations {
             """),
     ]
 
-    /// Brings the schema up to date by running, in number order, every
-    /// migration not yet recorded in `schema_migrations`. Numbers may have
-    /// gaps, and a lower number that arrives later (from another branch of
-    /// work) still runs. A database holding a migration this program does
-    /// not know is refused rather than guessed at.
+    /// Brings the schema up to date. `PRAGMA user_version` holds how many
+    /// migrations the file has, so a current database costs one pragma
+    /// read; otherwise every migration missing from `schema_migrations` is
+    /// applied in number order. A database with more migrations than this
+    /// program knows is refused rather than guessed at.
     public static func apply(to database: Database, now: String) throws(CRMError) {
-        let ordered = all.sorted { $0.number < $1.number }
-        let known = Set(ordered.map(\.number))
-        precondition(known.count == ordered.count, "two migrations share a number")
-        let version = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-        if version == ordered.last!.number, try appliedNumbers(database, version: version) == known { return }
+        let current = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
+        if current == all.count { return }
+        guard current < all.count else {
+            throw CRMError(.database, "the database has \(current) schema migrations but this crm knows only "
+                                + "\(all.count); use a newer crm")
+        }
         try database.transaction { () throws(CRMError) in
             // Re-read inside the write lock: another process may have migrated meanwhile.
-            let locked = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-            let applied = try appliedNumbers(database, version: locked)
-            let unknown = applied.subtracting(known)
-            guard unknown.isEmpty else {
-                throw CRMError(.database, "the database has schema migration \(unknown.max()!) but this crm knows "
-                                    + "only \(known.sorted().map(String.init).joined(separator: ", ")); use a newer crm")
+            var applied: Set<Int64> = []
+            if try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'").integer == 1 {
+                applied = Set(try database.query("SELECT number FROM schema_migrations").compactMap { $0.int(0) })
             }
-            for migration in ordered where !applied.contains(migration.number) {
+            for migration in all.sorted(by: { $0.number < $1.number }) where !applied.contains(Int64(migration.number)) {
                 try database.execute(migration.sql)
                 try database.query("INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
                                    [migration.number, migration.summary, now])
             }
-            let highest = max(applied.max() ?? 0, ordered.last!.number)
-            try database.execute("PRAGMA user_version = \(highest)")
+            try database.execute("PRAGMA user_version = \(all.count)")
         }
-    }
-
-    /// Numbers recorded in `schema_migrations`; empty for a new file, whose
-    /// `user_version` is 0 and which has no such table yet.
-    private static func appliedNumbers(_ database: Database, version: Int) throws(CRMError) -> Set<Int> {
-        guard version > 0 else { return [] }
-        return Set(try database.query("SELECT number FROM schema_migrations").map { Int($0.int(0)!) })
     }
 }
