@@ -25,6 +25,8 @@ public struct QuoteParties: Equatable, Sendable {
     public var customerCountry: String
     public var customerSIRET: String?
     public var customerVATNumber: String?
+    /// French labels of the account's payment term and method, such as
+    /// "30 jours fin de mois"; the code itself when it has no label.
     public var paymentTerm: String?
     public var paymentMethod: String?
 
@@ -45,7 +47,10 @@ public struct QuoteParties: Equatable, Sendable {
             customerLegalName: account.legalName, customerStreet: account.street,
             customerPostalCode: account.postalCode, customerCity: account.city, customerCountry: account.country,
             customerSIRET: account.siret, customerVATNumber: account.vatNumber,
-            paymentTerm: account.paymentTerm, paymentMethod: account.paymentMethod)
+            paymentTerm: try account.paymentTerm.map { (code) throws(CRMError) in
+                try PaymentTerms.find(database, code: code)?.frenchLabel ?? code
+            },
+            paymentMethod: account.paymentMethod.map { PaymentMethod(rawValue: $0)?.frenchLabel ?? $0 })
     }
 
     /// The parties of a quote: the copy frozen at send time, or the current

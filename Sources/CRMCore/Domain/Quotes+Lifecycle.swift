@@ -72,7 +72,7 @@ extension Quotes {
         let number: String
         if let outcome = try context.decide("quoteNumber", payload: .object(fields), entity: "quote", entityId: quote.id) {
             guard let text = outcome.result.stringValue else {
-                throw outcome.invalidResult("quoteNumber returned a \(outcome.result.typeName); it must return the "
+                throw outcome.invalidResult("quoteNumber returned a value of type \(outcome.result.typeName); it must return the "
                                             + "quote number as a string")
             }
             if let problem = numberProblem(text) {
