@@ -36,7 +36,7 @@ let package = Package(
         .executableTarget(name: "crm", dependencies: ["CRMCore", "CRMHost", "CCairo"]),
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PluginTests", dependencies: ["CRMCore", "CRMHost"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["crm"]),
+        .testTarget(name: "CLITests", dependencies: ["crm"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )
