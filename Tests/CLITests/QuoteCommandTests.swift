@@ -154,6 +154,8 @@ final class QuoteCommandTests: XCTestCase {
         cli.ok(["quote", "discount", "1", "5"], as: "alice")
         XCTAssertEqual(cli.ok(["quote", "send", "DRAFT-000001"], as: "alice"),
                        "Sent quote Q-2026-00001 (was DRAFT-000001); valid until 2026-04-01.\n")
+        XCTAssertEqual(cli.sql("SELECT plugin, source, result FROM decisions WHERE rule = 'quoteNumber'"),
+                       "quote-number|bundled plugins/quote-number.lua|\"Q-2026-00001\"")
         XCTAssertEqual(cli.ok(["quote", "render", "Q-2026-00001", "--format", "pdf", "--output", "devis.pdf"],
                               as: "alice"), "Wrote devis.pdf (PDF of quote Q-2026-00001).\n")
         let pdf = cli.folder.appendingPathComponent("devis.pdf").path

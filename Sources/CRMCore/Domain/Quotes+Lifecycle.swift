@@ -1,6 +1,6 @@
 /// Sending, numbering, acceptance, decline and expiry of quotes.
 extension Quotes {
-    /// Setting that holds the days a sent quote stays valid, counted from the send date.
+    /// Key of the setting with the days a sent quote stays valid, counted from the send date.
     public static let validitySetting = "quote.validityDays"
     /// Setting that names the sequence numbers are taken from; `{year}` and
     /// `{sector}` are replaced by the send year and the account's sector code.
@@ -72,8 +72,8 @@ extension Quotes {
         let number: String
         if let outcome = try context.decide("quoteNumber", payload: .object(fields), entity: "quote", entityId: quote.id) {
             guard let text = outcome.result.stringValue else {
-                throw outcome.invalidResult("quoteNumber returned a value of type \(outcome.result.typeName); it must return the "
-                                            + "quote number as a string")
+                throw outcome.invalidResult("quoteNumber returned a value of type \(outcome.result.typeName); "
+                                            + "it must return the quote number as a string")
             }
             if let problem = numberProblem(text) {
                 throw outcome.invalidResult("quoteNumber returned an invalid quote number: \(problem)")
@@ -95,7 +95,7 @@ extension Quotes {
         return number
     }
 
-    /// The number the core gives when no plugin decides: `Q-2026-00042`.
+    /// Formats the number the core gives when no plugin decides: `Q-2026-00042`.
     public static func fallbackNumber(year: Int, sequence: Int64) -> String {
         let digits = String(sequence)
         let yearDigits = String(year)
@@ -103,7 +103,7 @@ extension Quotes {
             + String(repeating: "0", count: max(0, 5 - digits.count)) + digits
     }
 
-    /// What is wrong with a quote number, or nil when it is acceptable.
+    /// Describes what is wrong with a quote number; nil when it is acceptable.
     static func numberProblem(_ number: String) -> String? {
         if number.trimmingSpaces.isEmpty { return "it is empty" }
         if number.count > numberMaximumLength {
