@@ -60,9 +60,15 @@ public enum Catalogue {
         Field("id", .integer, "Quote id"),
         Field("accountId", .integer, "Account id"),
         Field("opportunityId", .integer, optional: true, "Opportunity id"),
+        Field("reference", .string, "Provisional reference, such as DRAFT-000042"),
         Field("number", .string, optional: true, "Final number once sent"),
+        Field("status", .oneOf(["draft", "sent", "accepted", "declined", "expired"]), "Lifecycle status"),
         Field("totalExcludingTax", .money, optional: true, "Total excluding tax, minor units"),
+        Field("totalTax", .money, optional: true, "Total VAT, minor units"),
+        Field("totalIncludingTax", .money, optional: true, "Total including tax, minor units"),
         Field("currency", .string, optional: true, "ISO 4217 currency code"),
+        Field("issueDate", .date, optional: true, "Send date"),
+        Field("validUntil", .date, optional: true, "Last day on which the quote can be accepted"),
     ]
 
     static let followUpItem: Shape = .record([
@@ -104,7 +110,8 @@ public enum Catalogue {
         event("onQuoteCreated", "A quote draft was created", when: "after `crm quote new`", payload: quoteFields),
         event("onQuoteSent", "A quote was numbered and sent", when: "after `crm quote send`", payload: quoteFields),
         event("onQuoteAccepted", "A quote was accepted", when: "after `crm quote accept`", payload: quoteFields),
-        event("onQuoteDeclined", "A quote was declined", when: "after `crm quote decline`", payload: quoteFields),
+        event("onQuoteDeclined", "A quote was declined", when: "after `crm quote decline`",
+              payload: quoteFields + [Field("reason", .string, "Reason the customer gave")]),
         event("onQuoteExpired", "A quote passed its validity date", when: "during `crm quote expire`",
               payload: quoteFields),
         HookSpec(
@@ -131,10 +138,12 @@ public enum Catalogue {
             name: "quoteNumber", kind: .rule, summary: "Formats the final number of a quote being sent",
             firedWhen: "when `crm quote send` issues a quote, inside its transaction",
             payload: quoteFields + [Field("sequence", .integer, "Next value of the host-managed sequence"),
+                                    Field("sequenceName", .string,
+                                          "Name of that sequence, from the quote.sequence setting (quote-YEAR by default)"),
                                     Field("year", .integer, "Year of the send date"),
                                     Field("sector", .string, optional: true, "Sector code of the account")],
             result: .string,
-            example: "return string.format(\"Q-%d-%05d\", payload.year, payload.sequence)"),
+            example: "return string.format(\"Q-%04d-%05d\", payload.year, payload.sequence)"),
         HookSpec(
             name: "followUps", kind: .rule, summary: "Lists the follow-ups to schedule after an event",
             firedWhen: "after an opportunity is created or changes stage, a quote is sent or an account opens",
