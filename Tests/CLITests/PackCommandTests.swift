@@ -45,7 +45,7 @@ final class PackCommandTests: XCTestCase {
             onAccountCreated\t1\twelcome-note\t1.2.0\t0\tpack welcome@1.0.0\twelcome/welcome.lua:3
             solvency\t1\tdefault-solvency\t1.0.0\t0\tbundled\tplugins/solvency.lua:22
             paymentTerms\t1\tdefault-payment-terms\t1.0.0\t0\tbundled\tplugins/payment-terms.lua:17
-            quoteNumber\t1\tdefault-quote-number\t1.0.0\t0\tbundled\tplugins/quote-number.lua:11
+            quoteNumber\t1\tquote-number\t1.0.0\t0\tbundled\tplugins/quote-number.lua:10
 
             """)
         cli.ok(["account", "add", "ACME"])
