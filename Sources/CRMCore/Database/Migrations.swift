@@ -7,6 +7,12 @@ public enum Migrations {
         public let number: Int
         public let summary: String
         public let sql: String
+
+        public init(number: Int, summary: String, sql: String) {
+            self.number = number
+            self.summary = summary
+            self.sql = sql
+        }
     }
 
     public static let all: [Migration] = [
@@ -175,27 +181,47 @@ public enum Migrations {
                 name TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
+        pipeline,
     ]
 
-    /// Brings the schema up to date. A database newer than this program is
-    /// refused rather than guessed at.
-    public static func apply(to database: Database, now: String) throws(CRMError) {
+    /// Brings the schema up to date. Numbers may have gaps and may be listed
+    /// out of order: every migration not yet recorded in
+    /// `schema_migrations` runs, lowest number first, so a migration that
+    /// lands after a higher-numbered one still runs on databases that
+    /// already have the higher one. A database that records a number this
+    /// program does not know is refused rather than guessed at.
+    public static func apply(to database: Database, now: String,
+                             migrations: [Migration] = all) throws(CRMError) {
+        let known = Set(migrations.map(\.number))
+        precondition(known.count == migrations.count, "two migrations share a number")
+        let latest = known.max()!
         let current = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-        let latest = all.last!.number
-        if current == latest { return }
-        guard current < latest else {
-            throw CRMError(.database, "the database has schema version \(current) but this crm knows only up to "
-                                + "\(latest); use a newer crm")
-        }
+        guard current <= latest else { throw newerSchema(current, latest) }
+        if current == latest, try appliedNumbers(database) == known { return }
         try database.transaction { () throws(CRMError) in
             // Re-read inside the write lock: another process may have migrated meanwhile.
-            let locked = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-            for migration in all where migration.number > locked {
+            let applied = try appliedNumbers(database)
+            if let unknown = applied.subtracting(known).max() { throw newerSchema(unknown, latest) }
+            for migration in migrations.sorted(by: { $0.number < $1.number }) where !applied.contains(migration.number) {
                 try database.execute(migration.sql)
                 try database.query("INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
                                    [migration.number, migration.summary, now])
-                try database.execute("PRAGMA user_version = \(migration.number)")
             }
+            try database.execute("PRAGMA user_version = \(latest)")
         }
+    }
+
+    /// Numbers recorded in `schema_migrations`; empty before migration 1.
+    static func appliedNumbers(_ database: Database) throws(CRMError) -> Set<Int> {
+        let table = try database.scalar(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
+        guard table != .null else { return [] }
+        let rows = try database.query("SELECT number FROM schema_migrations")
+        return Set(rows.compactMap { $0.int(0).map(Int.init) })
+    }
+
+    private static func newerSchema(_ number: Int, _ latest: Int) -> CRMError {
+        CRMError(.database, "the database has schema version \(number) but this crm knows only up to "
+                     + "\(latest); use a newer crm")
     }
 }
