@@ -193,7 +193,8 @@ public enum FollowUps {
 
     /// Cancels the pending follow-ups of an opportunity, recording why.
     /// Activities a user planned by hand stay.
-    public static func cancelPending(_ context: CRMContext, opportunity: Int64, reason: String) throws(CRMError) {
+    @discardableResult
+    public static func cancelPending(_ context: CRMContext, opportunity: Int64, reason: String) throws(CRMError) -> Int {
         let database = context.database
         let pending = try database.query("""
             SELECT id, account_id FROM activities WHERE opportunity_id = ? AND status = 'planned' AND policy IS NOT NULL
@@ -206,6 +207,7 @@ public enum FollowUps {
             try context.audit(entity: "activity", id: row.int(0)!, account: row.int(1), action: "cancel",
                               field: nil, old: nil, new: reason)
         }
+        return pending.count
     }
 
     /// Moves a pending follow-up to another day, or to the next business

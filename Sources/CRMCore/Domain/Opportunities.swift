@@ -12,6 +12,12 @@ public struct OpportunityFilter: Sendable {
     public init() {}
 }
 
+/// A deal just won or lost, with the number of its pending follow-ups cancelled.
+public struct Closing: Sendable {
+    public let opportunity: Opportunity
+    public let cancelledFollowUps: Int
+}
+
 /// Opportunity workflows: add, edit, move through stages, win, lose, reopen.
 public enum Opportunities {
     // MARK: Reading
@@ -360,28 +366,28 @@ public enum Opportunities {
     /// Closes a deal as won on the business date, cancels its pending
     /// follow-ups, and fires `onOpportunityWon`.
     @discardableResult
-    public static func win(_ context: CRMContext, id: Int64) throws(CRMError) -> Opportunity {
+    public static func win(_ context: CRMContext, id: Int64) throws(CRMError) -> Closing {
         let database = context.database
-        return try database.transaction { () throws(CRMError) -> Opportunity in
+        return try database.transaction { () throws(CRMError) -> Closing in
             let before = try get(context, id: id)
             try requireWrite(context, before)
             try requireOpen(before)
             let stage = try Stages.first(database, kind: .won)
             try setStage(context, before, to: stage, probability: stage.probability,
                          closedOn: context.clock.today.description, action: "win")
-            try FollowUps.cancelPending(context, opportunity: id, reason: "opportunity won")
+            let cancelled = try FollowUps.cancelPending(context, opportunity: id, reason: "opportunity won")
             let after = try load(database, id: id)!
             try context.fire("onOpportunityWon", payload: after.pluginValue)
-            return try load(database, id: id)!
+            return Closing(opportunity: try load(database, id: id)!, cancelledFollowUps: cancelled)
         }
     }
 
     /// Closes a deal as lost with a reason from the managed list, cancels its
     /// pending follow-ups, and fires `onOpportunityLost`.
     @discardableResult
-    public static func lose(_ context: CRMContext, id: Int64, reason code: String, note: String?) throws(CRMError) -> Opportunity {
+    public static func lose(_ context: CRMContext, id: Int64, reason code: String, note: String?) throws(CRMError) -> Closing {
         let database = context.database
-        return try database.transaction { () throws(CRMError) -> Opportunity in
+        return try database.transaction { () throws(CRMError) -> Closing in
             let before = try get(context, id: id)
             try requireWrite(context, before)
             try requireOpen(before)
@@ -395,10 +401,10 @@ public enum Opportunities {
                                [reason.code, trimmedNote, id])
             try context.audit(entity: "opportunity", id: id, account: before.accountId, action: "update",
                               field: "loss-reason", old: nil, new: reason.code)
-            try FollowUps.cancelPending(context, opportunity: id, reason: "opportunity lost")
+            let cancelled = try FollowUps.cancelPending(context, opportunity: id, reason: "opportunity lost")
             let after = try load(database, id: id)!
             try context.fire("onOpportunityLost", payload: after.pluginValue)
-            return try load(database, id: id)!
+            return Closing(opportunity: try load(database, id: id)!, cancelledFollowUps: cancelled)
         }
     }
 
