@@ -26,8 +26,8 @@ let package = Package(
         .target(name: "CRMCore", dependencies: ["CSQLite"]),
         .target(name: "CRMHost", dependencies: ["CRMCore", "CLua", "CCrypto"]),
         .executableTarget(name: "crm", dependencies: ["CRMCore", "CRMHost"]),
-        .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore"]),
-        .testTarget(name: "PluginTests", dependencies: ["CRMCore", "CRMHost"]),
+        .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "PluginTests", dependencies: ["CRMCore", "CRMHost"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["crm"]),
     ],
     swiftLanguageModes: [.v6]

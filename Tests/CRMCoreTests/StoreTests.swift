@@ -5,7 +5,7 @@ import XCTest
 final class StoreTests: XCTestCase {
     func testMigrationsFromEmptyFile() throws {
         let test = try TestDatabase()
-        XCTAssertEqual(try test.database.scalar("PRAGMA user_version").integer, Int64(Migrations.all.last!.number))
+        XCTAssertEqual(try test.database.scalar("PRAGMA user_version").integer, Int64(Migrations.all.count))
         XCTAssertEqual(try test.count("schema_migrations"), Int64(Migrations.all.count))
         XCTAssertEqual(try test.database.scalar("PRAGMA journal_mode").text, "wal")
         XCTAssertEqual(try test.database.scalar("PRAGMA foreign_keys").integer, 1)
@@ -29,12 +29,35 @@ final class StoreTests: XCTestCase {
         let test = try TestDatabase()
         try test.database.execute("PRAGMA user_version = 999")
         XCTAssertCRMError(try Migrations.apply(to: test.database, now: "x"), kind: .database,
-                          "the database has schema version 999 but this crm knows only up to \(Migrations.all.last!.number); use a newer crm")
+                          "the database has 999 schema migrations but this crm knows only \(Migrations.all.count); use a newer crm")
     }
 
     func testCreateRefusesExistingFile() throws {
         let test = try TestDatabase()
         XCTAssertCRMError(try Database.create(path: test.path), kind: .conflict,
                           "a database already exists at \(test.path); use it, or choose another path with --db")
+    }
+}
+
+final class CivilDateTests: XCTestCase {
+    func testArithmeticStaysInRange() {
+        let date = CivilDate(year: 2024, month: 1, day: 31)!
+        XCTAssertEqual(date.adding(days: 29)?.description, "2024-02-29")
+        XCTAssertEqual(date.adding(months: 1)?.description, "2024-02-29")
+        XCTAssertEqual(date.adding(months: 13)?.description, "2025-02-28")
+        XCTAssertEqual(date.adding(months: -1)?.description, "2023-12-31")
+        XCTAssertNil(date.adding(days: Int.max))
+        XCTAssertNil(date.adding(months: Int.max))
+        XCTAssertNil(CivilDate(year: 9999, month: 12, day: 31)!.adding(days: 1))
+        XCTAssertNil(CivilDate(dayNumber: Int.min))
+        XCTAssertEqual(CivilDate(dayNumber: 0)?.description, "1970-01-01")
+        XCTAssertEqual(CivilDate(year: 2026, month: 3, day: 2)!.weekday, 1)
+    }
+
+    func testStrictParsing() {
+        XCTAssertNil(CivilDate(parsing: "2023-02-29"))
+        XCTAssertNil(CivilDate(parsing: "2025-04-31"))
+        XCTAssertNil(CivilDate(parsing: "2025-4-30"))
+        XCTAssertEqual(CivilDate(parsing: "2024-02-29")?.description, "2024-02-29")
     }
 }

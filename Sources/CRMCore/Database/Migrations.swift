@@ -7,12 +7,6 @@ public enum Migrations {
         public let number: Int
         public let summary: String
         public let sql: String
-
-        public init(number: Int, summary: String, sql: String) {
-            self.number = number
-            self.summary = summary
-            self.sql = sql
-        }
     }
 
     public static let all: [Migration] = [
@@ -181,47 +175,75 @@ public enum Migrations {
                 name TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
+        Migration(number: 3, summary: "payment terms, account openings, notifications", sql: """
+            CREATE TABLE payment_terms (
+                code TEXT PRIMARY KEY,
+                label TEXT NOT NULL,
+                french_label TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                created_at TEXT
+            ) WITHOUT ROWID;
+            CREATE TABLE opening_requests (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                requested_by INTEGER NOT NULL REFERENCES users(id),
+                requested_at TEXT NOT NULL,
+                requested_credit_limit INTEGER,
+                note TEXT,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+                solvency_decision_id INTEGER REFERENCES decisions(id),
+                terms_decision_id INTEGER REFERENCES decisions(id),
+                decided_by INTEGER REFERENCES users(id),
+                decided_by_rule TEXT,
+                decided_at TEXT,
+                approved_term TEXT,
+                approved_method TEXT,
+                approved_credit_limit INTEGER,
+                rejection_reason TEXT
+            );
+            CREATE UNIQUE INDEX opening_requests_pending ON opening_requests(account_id) WHERE status = 'pending';
+            CREATE INDEX opening_requests_status ON opening_requests(status);
+            CREATE TABLE notifications (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id),
+                created_at TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT,
+                entity TEXT,
+                entity_id INTEGER,
+                read_at TEXT
+            );
+            CREATE INDEX notifications_user ON notifications(user_id, read_at);
+            ALTER TABLE accounts ADD COLUMN opened_by_request INTEGER REFERENCES opening_requests(id);
+            """ + PaymentTerms.seedSQL),
         pipeline,
     ]
 
-    /// Brings the schema up to date. Numbers may have gaps and may be listed
-    /// out of order: every migration not yet recorded in
-    /// `schema_migrations` runs, lowest number first, so a migration that
-    /// lands after a higher-numbered one still runs on databases that
-    /// already have the higher one. A database that records a number this
-    /// program does not know is refused rather than guessed at.
-    public static func apply(to database: Database, now: String,
-                             migrations: [Migration] = all) throws(CRMError) {
-        let known = Set(migrations.map(\.number))
-        precondition(known.count == migrations.count, "two migrations share a number")
-        let latest = known.max()!
+    /// Brings the schema up to date. `PRAGMA user_version` holds how many
+    /// migrations the file has, so a current database costs one pragma
+    /// read; otherwise every migration missing from `schema_migrations` is
+    /// applied in number order. A database with more migrations than this
+    /// program knows is refused rather than guessed at.
+    public static func apply(to database: Database, now: String) throws(CRMError) {
         let current = Int(try database.scalar("PRAGMA user_version").integer ?? 0)
-        guard current <= latest else { throw newerSchema(current, latest) }
-        if current == latest, try appliedNumbers(database) == known { return }
+        if current == all.count { return }
+        guard current < all.count else {
+            throw CRMError(.database, "the database has \(current) schema migrations but this crm knows only "
+                                + "\(all.count); use a newer crm")
+        }
         try database.transaction { () throws(CRMError) in
             // Re-read inside the write lock: another process may have migrated meanwhile.
-            let applied = try appliedNumbers(database)
-            if let unknown = applied.subtracting(known).max() { throw newerSchema(unknown, latest) }
-            for migration in migrations.sorted(by: { $0.number < $1.number }) where !applied.contains(migration.number) {
+            var applied: Set<Int64> = []
+            if try database.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'schema_migrations'").integer == 1 {
+                applied = Set(try database.query("SELECT number FROM schema_migrations").compactMap { $0.int(0) })
+            }
+            for migration in all.sorted(by: { $0.number < $1.number }) where !applied.contains(Int64(migration.number)) {
                 try database.execute(migration.sql)
                 try database.query("INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
                                    [migration.number, migration.summary, now])
             }
-            try database.execute("PRAGMA user_version = \(latest)")
+            try database.execute("PRAGMA user_version = \(all.count)")
         }
-    }
-
-    /// Numbers recorded in `schema_migrations`; empty before migration 1.
-    static func appliedNumbers(_ database: Database) throws(CRMError) -> Set<Int> {
-        let table = try database.scalar(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'")
-        guard table != .null else { return [] }
-        let rows = try database.query("SELECT number FROM schema_migrations")
-        return Set(rows.compactMap { $0.int(0).map(Int.init) })
-    }
-
-    private static func newerSchema(_ number: Int, _ latest: Int) -> CRMError {
-        CRMError(.database, "the database has schema version \(number) but this crm knows only up to "
-                     + "\(latest); use a newer crm")
     }
 }

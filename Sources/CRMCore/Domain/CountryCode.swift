@@ -5,7 +5,8 @@
 public struct CountryCode: Hashable, Sendable, CustomStringConvertible {
     public let code: String
 
-    /// Looks up a code case-insensitively; nil when it is not assigned.
+    /// Looks up a code case-insensitively. Returns nil when the code is
+    /// not assigned.
     public init?(_ code: String) {
         guard case let .success(country) = CountryCode.parse(code) else { return nil }
         self = country
@@ -22,11 +23,11 @@ public struct CountryCode: Hashable, Sendable, CustomStringConvertible {
         if bytes.isEmpty {
             return .failure(InvalidIdentifier(.countryCode, .empty))
         }
-        guard bytes.count == 2 else {
-            return .failure(InvalidIdentifier(.countryCode, .wrongLength(expected: 2, actual: bytes.count)))
-        }
         guard bytes.allSatisfy(IdentifierText.isLetter) else {
             return .failure(InvalidIdentifier(.countryCode, .badFormat(expected: "2 letters")))
+        }
+        guard bytes.count == 2 else {
+            return .failure(InvalidIdentifier(.countryCode, .wrongLength(expected: 2, actual: bytes.count)))
         }
 
         let code = String(decoding: bytes, as: UTF8.self)
@@ -37,7 +38,9 @@ public struct CountryCode: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether the country is one of the 27 member states of the European
-    /// Union (since 1 February 2020).
+    /// Union (since 1 February 2020). French outermost regions with codes
+    /// of their own, such as GF and RE, belong to the EU through France but
+    /// are not member states, so this is false for them.
     public var isEUMember: Bool { CountryCode.euMembers.contains(code) }
 
     public var description: String { code }

@@ -42,12 +42,13 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Validates an address after trimming surrounding whitespace.
     ///
-    /// The rules: exactly one @ sign; a non-empty local part with no
-    /// whitespace or control character; a domain of at least two labels
-    /// separated by dots. Each label is letters (any script), digits and
-    /// hyphens, and neither starts nor ends with a hyphen.
+    /// An address has exactly one @ sign. The local part before it is not
+    /// empty and contains no whitespace or control character. The domain
+    /// after it is at least two labels separated by dots. Each label is
+    /// letters of any script, digits and hyphens, and neither starts nor
+    /// ends with a hyphen.
     public static func parse(_ text: String) -> Result<EmailAddress, InvalidIdentifier> {
-        let trimmed = trimmingWhitespace(text)
+        let trimmed = IdentifierText.trimmingWhitespace(text)
         if trimmed.isEmpty { return failure(.empty) }
 
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
@@ -78,16 +79,9 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
         .failure(InvalidIdentifier(.email, problem))
     }
 
-    private static func trimmingWhitespace(_ text: String) -> String {
-        let scalars = text.unicodeScalars
-        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
-              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        return String(scalars[first...last])
-    }
-
-    /// Whether a domain label is ASCII letters, digits and hyphens, or
-    /// letters of any script with their combining marks, not starting or
-    /// ending with a hyphen.
+    /// Returns whether a domain label is ASCII letters, digits and hyphens,
+    /// or letters of any script with their combining marks, not starting
+    /// or ending with a hyphen.
     // NOTE: the 63-character limit is applied to ASCII labels only. A
     // Unicode label is limited after its conversion to Punycode, which this
     // type does not perform.

@@ -71,7 +71,8 @@ public struct IBAN: Hashable, Sendable, CustomStringConvertible {
         .failure(InvalidIdentifier(.iban, problem))
     }
 
-    /// The ISO 7064 mod 97-10 remainder of an upper-case alphanumeric IBAN.
+    /// Computes the ISO 7064 mod 97-10 remainder of an upper-case
+    /// alphanumeric IBAN.
     ///
     /// The first 4 characters move to the end, each letter becomes 2 digits
     /// (A = 10 ... Z = 35), and the remainder of that long number is taken
@@ -90,12 +91,12 @@ public struct IBAN: Hashable, Sendable, CustomStringConvertible {
         return remainder
     }
 
-    /// IBAN length by country: every SEPA country and the other countries
-    /// of the SWIFT IBAN registry whose length is well established.
-    /// French overseas departments and territories use FR IBANs, and
-    /// Jersey, Guernsey and the Isle of Man use GB IBANs.
-    // NOTE: a country missing here is rejected as having no IBAN format,
-    // even if it has joined the SWIFT IBAN registry since.
+    /// IBAN length by country: every SEPA country and other countries that
+    /// use IBANs. French overseas departments and territories use FR IBANs,
+    /// and Jersey, Guernsey and the Isle of Man use GB IBANs.
+    // NOTE: the lengths outside SEPA were not checked against the current
+    // SWIFT IBAN registry. A country missing here is rejected as having no
+    // IBAN format.
     public static let lengths: [String: Int] = [
         // SEPA
         "AD": 24, "AL": 28, "AT": 20, "BE": 16, "BG": 22, "CH": 21, "CY": 28, "CZ": 24,

@@ -41,7 +41,7 @@ public enum CheckKey: Sendable, Equatable {
     case ibanMod97
 }
 
-/// Why an identifier is invalid.
+/// The reason an identifier is invalid.
 public enum IdentifierProblem: Equatable, Sendable {
     /// Nothing remains once spaces are removed.
     case empty
@@ -56,7 +56,7 @@ public enum IdentifierProblem: Equatable, Sendable {
     case unsupportedCountry(String)
     /// A known mistake in the prefix, such as GR where VAT numbers use EL.
     case wrongPrefix(expected: String, actual: String)
-    /// The layout does not match; `expected` describes the right one.
+    /// The layout does not match, and `expected` describes the right one.
     case badFormat(expected: String)
     case missingAtSign
     case tooManyAtSigns
@@ -258,13 +258,23 @@ enum IdentifierText {
         bytes(of: text) { $0.properties.isWhitespace }
     }
 
-    /// The UTF-8 bytes of `text` without the scalars `isRemoved` selects.
+    /// Returns the UTF-8 bytes of `text` without the scalars that
+    /// `isRemoved` selects.
     static func bytes(of text: String, removing isRemoved: (Unicode.Scalar) -> Bool) -> [UInt8] {
-        var kept = String.UnicodeScalarView()
+        var remaining = String.UnicodeScalarView()
         for scalar in text.unicodeScalars where !isRemoved(scalar) {
-            kept.append(scalar)
+            remaining.append(scalar)
         }
-        return Array(String(kept).utf8)
+        return Array(String(remaining).utf8)
+    }
+
+    /// Returns `text` without leading and trailing whitespace, no-break
+    /// spaces included.
+    static func trimmingWhitespace(_ text: String) -> String {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+              let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
+        return String(scalars[first...last])
     }
 
     static func isDigit(_ byte: UInt8) -> Bool {
@@ -282,8 +292,8 @@ enum IdentifierText {
         bytes.map { (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) ? $0 - 32 : $0 }
     }
 
-    /// The first problem of a digit string that must have `expectedCount`
-    /// digits, or nil when it has them.
+    /// Returns the first problem of a digit string that must have
+    /// `expectedCount` digits, or nil when there is none.
     static func digitProblem(_ bytes: [UInt8], expectedCount: Int) -> IdentifierProblem? {
         if bytes.isEmpty { return .empty }
         if !bytes.allSatisfy(isDigit) { return .notDigits }
@@ -291,8 +301,9 @@ enum IdentifierText {
         return nil
     }
 
-    /// The Luhn check over ASCII digits: from the right, every second digit
-    /// is doubled (less 9 when above 9), and the total must end in 0.
+    /// Returns whether ASCII digits pass the Luhn check. From the right,
+    /// every second digit is doubled (less 9 when above 9), and the total
+    /// must end in 0.
     static func passesLuhn(_ digits: some BidirectionalCollection<UInt8>) -> Bool {
         var total = 0
         for (position, byte) in digits.reversed().enumerated() {

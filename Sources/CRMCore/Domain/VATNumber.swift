@@ -1,13 +1,12 @@
-/// An intra-EU VAT number: a 2-letter prefix and the national number, as
-/// VIES lists them. The prefix is the member state's ISO code except for
-/// Greece, which uses EL.
+/// An intra-EU VAT number: a 2-letter prefix and the national number. The
+/// prefix is the member state's ISO code except for Greece, which uses EL.
 ///
 /// Each member state's layout is checked. The French key is checked
 /// exactly. Other national check digits are not verified.
 public struct VATNumber: Hashable, Sendable, CustomStringConvertible {
     /// `FR`, `DE`, `EL`...
     public let prefix: String
-    /// What follows the prefix, upper-case, without separators.
+    /// The part after the prefix, upper-case, without separators.
     public let nationalNumber: String
 
     private init(prefix: String, nationalNumber: String) {
@@ -25,14 +24,16 @@ public struct VATNumber: Hashable, Sendable, CustomStringConvertible {
         CountryCode(prefix == "EL" ? "GR" : prefix)!
     }
 
-    /// The French VAT number of a company: `FR`, the key, then the SIREN.
+    /// Builds the French VAT number of a company: `FR`, the key, then the
+    /// SIREN.
     public init(french siren: SIREN) {
         let key = VATNumber.frenchKey(for: siren)
         let keyText = key < 10 ? "0\(key)" : String(key)
         self.init(prefix: "FR", nationalNumber: keyText + siren.digits)
     }
 
-    /// The French key, `(12 + 3 × (SIREN mod 97)) mod 97`, from 0 to 96.
+    /// Computes the French key, `(12 + 3 × (SIREN mod 97)) mod 97`, a
+    /// number from 0 to 96.
     public static func frenchKey(for siren: SIREN) -> Int {
         (12 + 3 * (Int(siren.digits)! % 97)) % 97
     }
@@ -93,9 +94,9 @@ public struct VATNumber: Hashable, Sendable, CustomStringConvertible {
         return key == frenchKey(for: siren) ? nil : .badCheckKey(.frenchVATKey)
     }
 
-    /// Matches ASCII bytes against a layout written with `#` for a digit,
-    /// `@` for a letter, `?` for a letter or digit, `%` for a letter, `+`
-    /// or `*`; any other character stands for itself.
+    /// Returns whether ASCII bytes match a layout. In a layout, `#` is a
+    /// digit, `@` a letter, `?` a letter or digit, and `%` a letter, `+` or
+    /// `*`. Any other character matches itself.
     static func matches(_ bytes: [UInt8], pattern: String) -> Bool {
         let slots = Array(pattern.utf8)
         guard bytes.count == slots.count else { return false }
@@ -126,10 +127,10 @@ public struct VATNumber: Hashable, Sendable, CustomStringConvertible {
         String(repeating: "#", count: count)
     }
 
-    /// The national layouts by prefix, as published for the EU's VIES
-    /// service.
-    // NOTE: XI, the prefix VIES gives traders in Northern Ireland, is
-    // rejected as an unknown country, because XI is no ISO 3166-1 code.
+    /// The national layouts by prefix.
+    // NOTE: these layouts were not checked against the VIES documentation
+    // of each member state. XI, the prefix that VIES gives traders in
+    // Northern Ireland, is rejected because XI is no ISO 3166-1 code.
     static let formats: [String: Format] = [
         "AT": Format(patterns: ["U" + digits(8)], description: "U and 8 digits"),
         "BE": Format(patterns: ["0" + digits(9), "1" + digits(9)], description: "10 digits starting with 0 or 1"),
@@ -142,7 +143,7 @@ public struct VATNumber: Hashable, Sendable, CustomStringConvertible {
         "EL": Format(patterns: [digits(9)], description: "9 digits"),
         // The first or the last character is a letter, or both are.
         "ES": Format(patterns: ["@" + digits(7) + "?", digits(8) + "@"],
-                     description: "9 characters, 7 digits between a first and a last character of which one is a letter"),
+                     description: "9 characters: 7 digits between a first and a last character, at least one of them a letter"),
         "FI": Format(patterns: [digits(8)], description: "8 digits"),
         "FR": Format(patterns: ["??" + digits(9)], description: "a 2-character key and the 9-digit SIREN"),
         "HR": Format(patterns: [digits(11)], description: "11 digits"),

@@ -6,7 +6,8 @@
 ///   a written table (`É` → `e`, `ł` → `l`, `ş` → `s`, `İ` and `ı` → `i`).
 /// - Combining marks (general category Mn) are dropped, so decomposed
 ///   input (`e` + U+0301) folds like precomposed input (`é`).
-/// - `œ`, `æ`, `ß`, `ĳ` become `oe`, `ae`, `ss`, `ij`; `þ` becomes `th`.
+/// - Ligatures are spelled out: `œ` → `oe`, `æ` → `ae`, `ß` → `ss`,
+///   `ĳ` → `ij`, `ﬁ` → `fi`, and `þ` becomes `th`.
 /// - `’ ‘ ʼ ´` and the backtick become `'`.
 /// - Runs of whitespace, including no-break spaces, become one space, and
 ///   the result is trimmed.

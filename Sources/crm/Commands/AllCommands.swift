@@ -1,5 +1,5 @@
 /// Every command of the tool, in the order `crm --help` lists them.
 let allCommands: [CommandSpec] = setupCommands + userCommands + sectorCommands + accountCommands
     + contactCommands + noteCommands + searchCommands + settingCommands + pluginCommands + packCommands
-    + decisionCommands + opportunityCommands + stageCommands + lossReasonCommands + pipelineCommands
-    + activityCommands + followUpCommands + holidayCommands + timelineCommands
+    + decisionCommands + openingCommands + opportunityCommands + stageCommands + lossReasonCommands
+    + pipelineCommands + activityCommands + followUpCommands + holidayCommands + timelineCommands
