@@ -121,7 +121,7 @@ public enum Activities {
             var ownerId = target.opportunity?.ownerId ?? context.actor.id
             if let owner {
                 ownerId = try Users.require(database, name: owner, option: "--owner").id
-                if ownerId != context.actor.id { try Accounts.requireOwnerAssignable(context, ownerId: ownerId) }
+                if ownerId != context.actor.id { try Opportunities.requireOwnerAssignable(context, ownerId: ownerId) }
             }
             let now = context.clock.timestamp
             let id = try database.insert("""

@@ -112,6 +112,16 @@ public enum Opportunities {
                                   + "needs the admin role, its owner, or the manager of its account's sector")
     }
 
+    /// Sales reps own only their own deals; managers and admins assign as
+    /// they assign accounts.
+    static func requireOwnerAssignable(_ context: CRMContext, ownerId: Int64) throws(CRMError) {
+        guard context.actor.role != .sales else {
+            throw CRMError.permission("permission denied: a sales rep can own only their own opportunities; "
+                                      + "leave out --owner or ask a manager")
+        }
+        try Accounts.requireOwnerAssignable(context, ownerId: ownerId)
+    }
+
     static func requireOpen(_ opportunity: Opportunity) throws(CRMError) {
         guard opportunity.isOpen else {
             throw CRMError.conflict("opportunity \(opportunity.id) is \(opportunity.stage.kind.rawValue); a manager or an "
@@ -184,7 +194,7 @@ public enum Opportunities {
             var ownerId = context.actor.id
             if let owner = changes.owner {
                 ownerId = try Users.require(database, name: owner, option: "--owner").id
-                if ownerId != context.actor.id { try Accounts.requireOwnerAssignable(context, ownerId: ownerId) }
+                if ownerId != context.actor.id { try requireOwnerAssignable(context, ownerId: ownerId) }
             }
             try checkText(title: title, source: changes.source)
             if let contact = changes.contactId { try checkContact(database, contact, account: accountId, option: "--contact") }
@@ -284,7 +294,7 @@ public enum Opportunities {
             if let owner = changes.owner {
                 let user = try Users.require(database, name: owner, option: "--owner")
                 if user.id != before.ownerId {
-                    try Accounts.requireOwnerAssignable(context, ownerId: user.id)
+                    try requireOwnerAssignable(context, ownerId: user.id)
                     updates.append(("owner_id", "owner", before.ownerName, .integer(user.id), user.name))
                 }
             }

@@ -4,6 +4,11 @@ public struct Opportunity: Equatable, Sendable {
     public struct Participant: Equatable, Sendable {
         public let contactId: Int64
         public let role: String?
+
+        public init(contactId: Int64, role: String?) {
+            self.contactId = contactId
+            self.role = role
+        }
     }
 
     public let id: Int64
