@@ -13,7 +13,7 @@ public final class CRMContext {
     /// Nesting depth of events caused by plugin writes.
     public private(set) var eventDepth = 0
     /// True while a rule runs: the write API refuses calls then.
-    public internal(set) var inRule = false
+    public var inRule = false
 
     public init(database: Database, clock: Clock, actor: User, command: String,
                 makeHost: (() throws(CRMError) -> PluginHost)? = nil) {

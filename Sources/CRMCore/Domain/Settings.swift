@@ -101,7 +101,9 @@ public enum Decisions {
 
     static func keyInputs(_ payload: Value) -> Value {
         guard case let .object(fields) = payload else { return payload }
-        return .object(fields.filter { keyFields.contains($0.0) })
+        var kept: [(String, Value)] = fields.filter { keyFields.contains($0.0) }
+        if let account = payload["account"] { kept.append(("account", keyInputs(account))) }
+        return .object(kept)
     }
 
     @discardableResult
