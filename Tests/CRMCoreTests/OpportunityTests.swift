@@ -177,7 +177,7 @@ final class OpportunityTests: XCTestCase {
                           "list every stage exactly once; missing: PROPOSE, NEGOTIATE, WON, LOST")
         try fixture.deal("Showroom", amount: "1000.00", stage: "DEMO")
         XCTAssertCRMError(try Stages.edit(admin, code: "DEMO", label: nil, probability: nil, kind: .won), kind: .conflict,
-                          "stage DEMO holds 1 opportunities, so its kind stays open; add a new stage instead")
+                          "stage DEMO is used by 1 opportunity, so its kind stays open; add a new stage instead")
         XCTAssertEqual(try Stages.edit(admin, code: "DEMO", label: "Live demo", probability: 30, kind: nil).probability, 30)
         XCTAssertCRMError(try Stages.add(fixture.context(as: "maya"), code: "X", label: "X", probability: 1, kind: .open),
                           kind: .permission, "permission denied: to add a stage you need the admin role (maya is manager)")

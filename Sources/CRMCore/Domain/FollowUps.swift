@@ -36,7 +36,7 @@ public enum FollowUps {
     }
 
     /// Checks the rule's result. The host has validated the shape against
-    /// the catalogue; the ranges and the subject are checked here, before
+    /// the catalogue. The ranges and the subject are checked here before
     /// anything is created, so an invalid schedule creates nothing.
     static func items(of outcome: RuleOutcome) throws(CRMError) -> [Item] {
         guard case let .array(values) = outcome.result else {
@@ -148,7 +148,7 @@ public enum FollowUps {
         return run
     }
 
-    /// The daily sweep: asks the rule, with event `sweep`, about every open
+    /// Runs the daily sweep: calls the rule, with event `sweep`, for every open
     /// opportunity with no activity for `followups.quietDays` days (14 by
     /// default). The last activity is the latest day an activity of the deal
     /// was done, or planned when it is still pending; the creation day of the

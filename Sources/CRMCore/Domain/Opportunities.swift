@@ -23,10 +23,9 @@ public enum Opportunities {
     // MARK: Reading
 
     /// The SQL condition restricting opportunities (alias `o`, account `a`)
-    /// to those the actor may see: their own for sales reps; their own and
-    /// those on accounts of the sectors they manage, and below, for
-    /// managers; everything for admins and accounting, and for managers
-    /// with `all`.
+    /// to those the actor may see. Sales reps see their own. Managers see
+    /// their own and those on accounts of the sectors they manage and
+    /// below, or everything with `all`. Admins and accounting see everything.
     static func visibility(_ context: CRMContext, all: Bool = false) throws(CRMError) -> (sql: String, parameters: [SQLBindable]) {
         if all { try context.require(.manager, .admin, to: "see every opportunity (--all)") }
         switch context.actor.role {
@@ -162,7 +161,7 @@ public enum Opportunities {
     // MARK: Creating and changing
 
     /// Creates an opportunity in `stage` (the first open stage by default),
-    /// asks the follow-up policies, and fires `onOpportunityCreated`.
+    /// runs the follow-up policies, and fires `onOpportunityCreated`.
     public static func add(_ context: CRMContext, account accountId: Int64, changes: OpportunityChanges,
                            stage stageCode: String? = nil) throws(CRMError) -> Opportunity {
         try context.require(.sales, .manager, .admin, to: "add an opportunity")

@@ -121,8 +121,8 @@ public enum Stages {
             if let kind, kind != stage.kind {
                 let used = try database.scalar("SELECT count(*) FROM opportunities WHERE stage_id = ?", [stage.id]).integer!
                 guard used == 0 else {
-                    throw CRMError.conflict("stage \(stage.code) holds \(used) opportunities, so its kind stays "
-                                            + "\(stage.kind.rawValue); add a new stage instead")
+                    throw CRMError.conflict("stage \(stage.code) is used by \(used) opportunit\(used == 1 ? "y" : "ies"), "
+                                            + "so its kind stays \(stage.kind.rawValue); add a new stage instead")
                 }
                 try database.query("UPDATE stages SET kind = ? WHERE id = ?", [kind.rawValue, stage.id])
                 try context.audit(entity: "stage", id: stage.id, action: "update", field: "kind",
