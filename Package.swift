@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "CRMCore", dependencies: ["CSQLite"]),
         .target(name: "CRMHost", dependencies: ["CRMCore", "CLua", "CCrypto"]),
         .executableTarget(name: "crm", dependencies: ["CRMCore", "CRMHost", "CCairo"]),
+        // Measures the product's own paths for `make bench`.
+        .executableTarget(name: "crm-bench", dependencies: ["CRMCore", "CRMHost"]),
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PluginTests", dependencies: ["CRMCore", "CRMHost"], exclude: ["Fixtures"]),
         .testTarget(name: "CLITests", dependencies: ["crm"], exclude: ["Fixtures"]),

@@ -4,6 +4,88 @@
 /// The bundled plugins: the default rules, run after every pack's.
 enum BundledPlugins {
     static let files: [(name: String, source: String)] = [
+        ("followups.lua", ##"""
+        -- Default follow-up policy. It plans a call two business days after an
+        -- opportunity is created, and a task for any open opportunity that the
+        -- daily sweep (`crm followup run`) finds quiet. The sweep calls this rule
+        -- only for opportunities with no activity for `followups.quietDays`
+        -- calendar days, 14 unless an admin changes the setting.
+        local P = {
+          name = "default-followups",
+          version = "1.0.0",
+        }
+
+        function P.followUps(event, crm)
+          if event.event == "onOpportunityCreated" then
+            return {
+              { inDays = 2, businessDays = true, kind = "call", subject = "Call back about the new opportunity" },
+            }
+          end
+          if event.event == "sweep" then
+            return {
+              {
+                inDays = 0,
+                businessDays = false,
+                kind = "task",
+                subject = string.format("No activity for %d days: plan the next step", event.daysQuiet),
+              },
+            }
+          end
+          return nil
+        end
+
+        return P
+        """##),
+        ("opportunity-won.lua", ##"""
+        -- Default reaction to a won deal. On a prospect whose opening requirements
+        -- are met, it requests the account opening; otherwise it notifies accounting
+        -- of the win and of what the account still lacks. A failed request
+        -- or notification is logged and never makes the win fail.
+        local P = {
+          name = "default-opportunity-won",
+          version = "1.0.0",
+        }
+
+        local function notifyAccounting(crm, deal, body)
+          local subject = string.format("Opportunity %d won on account %d", deal.id, deal.accountId)
+          local ok, problem = pcall(crm.notifyRole, "accounting", subject, body)
+          if not ok then
+            crm.log("could not notify accounting: " .. tostring(problem))
+          end
+        end
+
+        function P.onOpportunityWon(deal, crm)
+          local account = crm.getAccount(deal.accountId)
+          if account == nil then
+            return
+          end
+          if account.status ~= "prospect" then
+            -- A customer already has its opening; accounting only hears of the win.
+            notifyAccounting(crm, deal, "The account is already a customer.")
+            return
+          end
+
+          local missing = crm.openingRequirements(deal.accountId)
+          if #missing > 0 then
+            notifyAccounting(crm, deal, "The account opening cannot be requested yet; missing: "
+              .. table.concat(missing, "; "))
+            return
+          end
+
+          -- pcall keeps the win when the request fails, as when an opening is
+          -- already pending. NOTE: a hook fired by the request can fail after the
+          -- request row is written. Unless the host undoes a failed API call, that
+          -- partial request then stays.
+          local ok, problem = pcall(crm.requestOpening, deal.accountId,
+            string.format("Requested after opportunity %d was won", deal.id))
+          if not ok then
+            crm.log("could not request the opening: " .. tostring(problem))
+            notifyAccounting(crm, deal, "The account opening request failed: " .. tostring(problem))
+          end
+        end
+
+        return P
+        """##),
         ("payment-terms.lua", ##"""
         -- Default payment-terms rule: a term and a method from settings, with
         -- different defaults per customer category or per country when the

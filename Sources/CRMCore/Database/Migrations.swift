@@ -265,6 +265,7 @@ public enum Migrations {
                 UNIQUE (quote_id, position)
             );
             """),
+        pipeline,
     ]
 
     /// Brings the schema up to date. `PRAGMA user_version` holds how many

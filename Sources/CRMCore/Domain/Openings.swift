@@ -339,6 +339,7 @@ public enum Openings {
                                      body: "\(account.legalName) is now a customer: \(term.code), \(method.code).",
                                      entity: "opening", entityId: request.id)
         let approved = try get(context, id: request.id)
+        try FollowUps.applyPolicies(context, event: "onAccountOpened", account: try Accounts.load(database, id: account.id)!)
         try context.fire("onAccountOpened", payload: try payload(database, request: approved))
         return [term.legalLimitWarning].compactMap { $0 }
     }

@@ -1,4 +1,6 @@
 /// Every command of the tool, in the order `crm --help` lists them.
 let allCommands: [CommandSpec] = setupCommands + userCommands + sectorCommands + accountCommands
-    + contactCommands + noteCommands + searchCommands + settingCommands + pluginCommands + packCommands
-    + decisionCommands + openingCommands + quoteCommands + vatCommands
+    + contactCommands + noteCommands + searchCommands + opportunityCommands + stageCommands + lossReasonCommands
+    + pipelineCommands + activityCommands + followUpCommands + holidayCommands + timelineCommands
+    + quoteCommands + vatCommands + openingCommands + settingCommands + pluginCommands + packCommands
+    + decisionCommands
