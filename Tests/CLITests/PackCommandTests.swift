@@ -40,14 +40,12 @@ final class PackCommandTests: XCTestCase {
             return P
             """])
         XCTAssertEqual(cli.ok(["pack", "install", path]), "Installed pack welcome 1.0.0 (1 plugin).\n")
-        XCTAssertEqual(cli.ok(["plugin", "list"]), """
-            HOOK\tORDER\tPLUGIN\tVERSION\tPRIORITY\tSOURCE\tFILE
-            onAccountCreated\t1\twelcome-note\t1.2.0\t0\tpack welcome@1.0.0\twelcome/welcome.lua:3
-            solvency\t1\tdefault-solvency\t1.0.0\t0\tbundled\tplugins/solvency.lua:22
-            paymentTerms\t1\tdefault-payment-terms\t1.0.0\t0\tbundled\tplugins/payment-terms.lua:17
-            quoteNumber\t1\tquote-number\t1.0.0\t0\tbundled\tplugins/quote-number.lua:10
-
-            """)
+        let list = cli.ok(["plugin", "list"]).split(separator: "\n")
+        XCTAssertEqual(list.first, "HOOK\tORDER\tPLUGIN\tVERSION\tPRIORITY\tSOURCE\tFILE")
+        XCTAssertEqual(list.filter { $0.hasPrefix("onAccountCreated\t") },
+                       ["onAccountCreated\t1\twelcome-note\t1.2.0\t0\tpack welcome@1.0.0\twelcome/welcome.lua:3"])
+        XCTAssertEqual(list.filter { $0.hasPrefix("solvency\t") },
+                       ["solvency\t1\tdefault-solvency\t1.0.0\t0\tbundled\tplugins/solvency.lua:22"])
         cli.ok(["account", "add", "ACME"])
         XCTAssertEqual(cli.sql("SELECT text || '|' || plugin FROM notes"), "Call within a week|welcome-note")
         cli.ok(["setting", "set", "welcome.text", "Send the catalogue"])
