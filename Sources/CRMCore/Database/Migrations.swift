@@ -7,6 +7,18 @@ public enum Migrations {
         public let number: Int
         public let summary: String
         public let sql: String
+        /// A step run after `sql`, in the same transaction, for changes SQL
+        /// alone cannot express (a table rebuild that keeps columns added by
+        /// other migrations).
+        public let step: (@Sendable (Database) throws(CRMError) -> Void)?
+
+        public init(number: Int, summary: String, sql: String,
+                    step: (@Sendable (Database) throws(CRMError) -> Void)? = nil) {
+            self.number = number
+            self.summary = summary
+            self.sql = sql
+            self.step = step
+        }
     }
 
     public static let all: [Migration] = [
@@ -175,6 +187,8 @@ public enum Migrations {
                 name TEXT NOT NULL
             ) WITHOUT ROWID;
             """),
+        Migration(number: 7, summary: "import: source ids, import runs, account details, unlinked contacts",
+                  sql: ImportSchema.sql, step: ImportSchema.makeContactAccountOptional),
     ]
 
     /// Brings the schema up to date. `PRAGMA user_version` holds how many
@@ -197,6 +211,7 @@ public enum Migrations {
             }
             for migration in all.sorted(by: { $0.number < $1.number }) where !applied.contains(Int64(migration.number)) {
                 try database.execute(migration.sql)
+                try migration.step?(database)
                 try database.query("INSERT INTO schema_migrations (number, summary, applied_at) VALUES (?, ?, ?)",
                                    [migration.number, migration.summary, now])
             }
