@@ -188,6 +188,9 @@ public final class CSVReader {
 
             while !endOfRecord {
                 guard let byte = nextByte() else {
+                    // NOTE: an unclosed quote is detected only when the file
+                    // ends inside it. A later stray quote closes it instead,
+                    // and the row is then rejected for its column count.
                     if inQuotes { return .unterminatedQuote(line: quoteLine, lastLine: line) }
                     endedAtEndOfFile = true
                     break

@@ -123,6 +123,8 @@ final class ImportRun {
             layout = ImportLayout(source: .crm, fields: ImportField.allCases, header: ImportField.allCases.map(\.rawValue))
             summary.source = .crm
             checksum = try Importer.checksum(path: path)
+            // NOTE: JSON-lines files always import in one transaction; --batch
+            // applies to CSV files only.
             try runInOneTransaction { () throws(CRMError) -> Bool in try self.processNextJSON(lines) }
             return summary
         }

@@ -139,6 +139,8 @@ let exportCommands: [CommandSpec] = [
                                      + "opportunities, activities and quotes are not in this version yet")
             }
             let format = try invocation.oneOf("--format", as: ExportFormat.self) ?? .csv
+            // NOTE: the export is built in memory before it is written; a
+            // streaming writer matters only for databases of millions of rows.
             var output = ""
             let count = try Exporter.export(try invocation.context(), entity: entity, format: format) {
                 (chunk: String) throws(CRMError) in output += chunk
