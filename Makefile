@@ -3,7 +3,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release/crm
 
-.PHONY: deps build release demo test bench clean
+.PHONY: deps build release demo test bench clean docs plugins
 
 deps:
 	@sh scripts/install-deps.sh
@@ -20,6 +20,13 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Regenerates the files derived from plugins/ and the hook catalogue.
+plugins:
+	sh scripts/embed-plugins.sh
+
+docs: build
+	.build/debug/crm plugin docs > docs/plugins.md
 
 clean:
 	rm -rf .build

@@ -23,12 +23,20 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]
         ),
+        // Cairo writes quote PDFs and embeds subsets of the fonts it uses.
+        // Pango is left out: its pkg-config flags carry -pthread, which
+        // SwiftPM rejects with a warning on every build.
+        .systemLibrary(
+            name: "CCairo",
+            pkgConfig: "cairo",
+            providers: [.apt(["libcairo2-dev"])]
+        ),
         .target(name: "CRMCore", dependencies: ["CSQLite"]),
         .target(name: "CRMHost", dependencies: ["CRMCore", "CLua", "CCrypto"]),
-        .executableTarget(name: "crm", dependencies: ["CRMCore", "CRMHost"]),
+        .executableTarget(name: "crm", dependencies: ["CRMCore", "CRMHost", "CCairo"]),
         .testTarget(name: "CRMCoreTests", dependencies: ["CRMCore"], exclude: ["Fixtures"]),
         .testTarget(name: "PluginTests", dependencies: ["CRMCore", "CRMHost"], exclude: ["Fixtures"]),
-        .testTarget(name: "CLITests", dependencies: ["crm"]),
+        .testTarget(name: "CLITests", dependencies: ["crm"], exclude: ["Fixtures"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -3,7 +3,8 @@
 # skipping those already present. Runs apt-get through sudo when not root.
 set -eu
 
-packages="pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 libssl-dev"
+packages="pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 libssl-dev libcairo2-dev
+fonts-dejavu-core poppler-utils"
 
 missing=""
 for package in $packages; do

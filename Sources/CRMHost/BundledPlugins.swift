@@ -4,5 +4,127 @@
 /// The bundled plugins: the default rules, run after every pack's.
 enum BundledPlugins {
     static let files: [(name: String, source: String)] = [
+        ("payment-terms.lua", ##"""
+        -- Default payment-terms rule: a term and a method from settings, with
+        -- different defaults per customer category or per country when the
+        -- settings give them, for example:
+        --   crm setting set paymentTerms.byCountry '{"DE": {"term": "NET30", "method": "SEPA_DD"}}'
+        local P = {
+          name = "default-payment-terms",
+          version = "1.0.0",
+          settings = {
+            ["paymentTerms.term"] = "30EOM",
+            ["paymentTerms.method"] = "TRANSFER",
+            -- Customer category or ISO country code -> { term = CODE, method = CODE }.
+            ["paymentTerms.byCategory"] = {},
+            ["paymentTerms.byCountry"] = {},
+          },
+        }
+
+        function P.paymentTerms(request, crm)
+          local account = request.account
+
+          local byCategory = crm.setting("paymentTerms.byCategory") or {}
+          local choice = account.category and byCategory[account.category]
+          if choice then
+            return { term = choice.term, method = choice.method,
+                     reason = "default for the customer category " .. account.category }
+          end
+
+          local byCountry = crm.setting("paymentTerms.byCountry") or {}
+          choice = byCountry[account.country]
+          if choice then
+            return { term = choice.term, method = choice.method, reason = "default for country " .. account.country }
+          end
+
+          return {
+            term = crm.setting("paymentTerms.term"),
+            method = crm.setting("paymentTerms.method"),
+            reason = "company default",
+          }
+        end
+
+        return P
+        """##),
+        ("quote-number.lua", ##"""
+        -- Default quote numbering: Q-YYYY-NNNNN, restarting at 1 each year.
+        -- The host takes the value from the sequence named by the quote.sequence
+        -- setting, quote-YEAR by default, so a new year starts a new sequence.
+        -- A pack that returns its own number from quoteNumber replaces this one.
+        return {
+            name = "quote-number",
+            version = "1.0.0",
+            api = 1,
+
+            quoteNumber = function(payload, crm)
+                return string.format("Q-%04d-%05d", payload.year, payload.sequence)
+            end,
+        }
+        """##),
+        ("solvency.lua", ##"""
+        -- Default solvency rule. It approves credit up to a limit for established
+        -- companies, sends larger credit and young companies to review, and
+        -- recommends rejecting accounts flagged as bad payers. Accounting decides.
+        local P = {
+          name = "default-solvency",
+          version = "1.0.0",
+          settings = {
+            -- Largest credit approved without review, in the account's currency.
+            ["solvency.maxAutoCredit"] = "10000.00",
+            -- Companies younger than this many whole years go to review.
+            ["solvency.minimumYears"] = 2,
+          },
+        }
+
+        local function hasFlag(account, wanted)
+          for _, flag in ipairs(account.flags) do
+            if flag == wanted then return true end
+          end
+          return false
+        end
+
+        function P.solvency(request, crm)
+          local account = request.account
+          if hasFlag(account, "bad-payer") then
+            return { decision = "reject", reason = "the account is flagged as a bad payer" }
+          end
+
+          local limit = crm.parseMoney(crm.setting("solvency.maxAutoCredit"), account.currency)
+          local requested = request.requestedCreditLimit or limit
+          local identified = account.siren ~= nil or account.siret ~= nil or account.vatNumber ~= nil
+          if not identified then
+            return { decision = "review", creditLimit = requested, reason = "no company identifier to check" }
+          end
+          if account.creationDate == nil then
+            return { decision = "review", creditLimit = requested, reason = "the company's creation date is unknown" }
+          end
+
+          local years = crm.yearsBetween(account.creationDate, crm.today())
+          local minimum = crm.setting("solvency.minimumYears")
+          if years < minimum then
+            return {
+              decision = "review",
+              creditLimit = requested,
+              reason = string.format("company created %d year(s) ago, less than %d", years, minimum),
+            }
+          end
+          if requested > limit then
+            return {
+              decision = "review",
+              creditLimit = requested,
+              reason = "requested credit " .. crm.formatMoney(requested, account.currency)
+                .. " is above the automatic limit of " .. crm.formatMoney(limit, account.currency),
+            }
+          end
+          return {
+            decision = "approve",
+            creditLimit = requested,
+            reason = string.format("company created %d years ago, credit within the automatic limit of %s",
+              years, crm.formatMoney(limit, account.currency)),
+          }
+        end
+
+        return P
+        """##),
     ]
 }

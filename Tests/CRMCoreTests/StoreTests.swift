@@ -38,3 +38,26 @@ final class StoreTests: XCTestCase {
                           "a database already exists at \(test.path); use it, or choose another path with --db")
     }
 }
+
+final class CivilDateTests: XCTestCase {
+    func testArithmeticStaysInRange() {
+        let date = CivilDate(year: 2024, month: 1, day: 31)!
+        XCTAssertEqual(date.adding(days: 29)?.description, "2024-02-29")
+        XCTAssertEqual(date.adding(months: 1)?.description, "2024-02-29")
+        XCTAssertEqual(date.adding(months: 13)?.description, "2025-02-28")
+        XCTAssertEqual(date.adding(months: -1)?.description, "2023-12-31")
+        XCTAssertNil(date.adding(days: Int.max))
+        XCTAssertNil(date.adding(months: Int.max))
+        XCTAssertNil(CivilDate(year: 9999, month: 12, day: 31)!.adding(days: 1))
+        XCTAssertNil(CivilDate(dayNumber: Int.min))
+        XCTAssertEqual(CivilDate(dayNumber: 0)?.description, "1970-01-01")
+        XCTAssertEqual(CivilDate(year: 2026, month: 3, day: 2)!.weekday, 1)
+    }
+
+    func testStrictParsing() {
+        XCTAssertNil(CivilDate(parsing: "2023-02-29"))
+        XCTAssertNil(CivilDate(parsing: "2025-04-31"))
+        XCTAssertNil(CivilDate(parsing: "2025-4-30"))
+        XCTAssertEqual(CivilDate(parsing: "2024-02-29")?.description, "2024-02-29")
+    }
+}

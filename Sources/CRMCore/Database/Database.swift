@@ -243,7 +243,8 @@ public final class Database {
     /// that concurrent writers queue on the busy timeout rather than fail on
     /// a lock upgrade. An error thrown by `body` rolls everything back.
     /// Nested calls join the outer transaction.
-    public func transaction<T>(_ body: () throws(CRMError) -> T) throws(CRMError) -> T {
+    /// With `dryRun`, everything runs and is then rolled back.
+    public func transaction<T>(dryRun: Bool = false, _ body: () throws(CRMError) -> T) throws(CRMError) -> T {
         if transactionDepth > 0 {
             transactionDepth += 1
             defer { transactionDepth -= 1 }
@@ -254,7 +255,7 @@ public final class Database {
         do {
             let result = try body()
             transactionDepth = 0
-            try execute("COMMIT")
+            try execute(dryRun ? "ROLLBACK" : "COMMIT")
             return result
         } catch {
             transactionDepth = 0

@@ -1,7 +1,7 @@
-/// Numbered schema migrations. Each runs once, in order, inside one
-/// transaction, and is recorded in `schema_migrations`; `PRAGMA
-/// user_version` mirrors the highest number so opening a current database
-/// costs one pragma read.
+/// Numbered schema migrations. Each runs once, in number order, inside one
+/// transaction, and is recorded in `schema_migrations`. `PRAGMA
+/// user_version` mirrors the highest number, so opening a current database
+/// costs one pragma read and one read of `schema_migrations`.
 public enum Migrations {
     public struct Migration: Sendable {
         public let number: Int
@@ -186,6 +186,96 @@ public enum Migrations {
                 day TEXT PRIMARY KEY,
                 name TEXT NOT NULL
             ) WITHOUT ROWID;
+            """),
+        Migration(number: 3, summary: "payment terms, account openings, notifications", sql: """
+            CREATE TABLE payment_terms (
+                code TEXT PRIMARY KEY,
+                label TEXT NOT NULL,
+                french_label TEXT NOT NULL,
+                definition TEXT NOT NULL,
+                created_at TEXT
+            ) WITHOUT ROWID;
+            CREATE TABLE opening_requests (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                requested_by INTEGER NOT NULL REFERENCES users(id),
+                requested_at TEXT NOT NULL,
+                requested_credit_limit INTEGER,
+                note TEXT,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'approved', 'rejected')),
+                solvency_decision_id INTEGER REFERENCES decisions(id),
+                terms_decision_id INTEGER REFERENCES decisions(id),
+                decided_by INTEGER REFERENCES users(id),
+                decided_by_rule TEXT,
+                decided_at TEXT,
+                approved_term TEXT,
+                approved_method TEXT,
+                approved_credit_limit INTEGER,
+                rejection_reason TEXT
+            );
+            CREATE UNIQUE INDEX opening_requests_pending ON opening_requests(account_id) WHERE status = 'pending';
+            CREATE INDEX opening_requests_status ON opening_requests(status);
+            CREATE TABLE notifications (
+                id INTEGER PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES users(id),
+                created_at TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                body TEXT,
+                entity TEXT,
+                entity_id INTEGER,
+                read_at TEXT
+            );
+            CREATE INDEX notifications_user ON notifications(user_id, read_at);
+            ALTER TABLE accounts ADD COLUMN opened_by_request INTEGER REFERENCES opening_requests(id);
+            """ + PaymentTerms.seedSQL),
+        Migration(number: 5, summary: "quotes, quote lines, VAT rates, named sequences", sql: """
+            CREATE TABLE sequences (
+                name TEXT PRIMARY KEY,
+                next_value INTEGER NOT NULL CHECK (next_value > 0)
+            ) WITHOUT ROWID;
+            CREATE TABLE vat_rates (
+                rate TEXT PRIMARY KEY
+            ) WITHOUT ROWID;
+            INSERT INTO vat_rates (rate) VALUES ('20'), ('10'), ('5.5'), ('2.1'), ('0'), ('8.5');
+            CREATE TABLE quotes (
+                id INTEGER PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                opportunity_id INTEGER,
+                number TEXT UNIQUE,
+                status TEXT NOT NULL DEFAULT 'draft'
+                    CHECK (status IN ('draft', 'sent', 'accepted', 'declined', 'expired')),
+                currency TEXT NOT NULL,
+                global_discount TEXT NOT NULL DEFAULT '0',
+                total_excluding_tax INTEGER NOT NULL DEFAULT 0,
+                total_tax INTEGER NOT NULL DEFAULT 0,
+                total_including_tax INTEGER NOT NULL DEFAULT 0,
+                issue_date TEXT,
+                valid_until TEXT,
+                parties TEXT,
+                decline_reason TEXT,
+                copied_from INTEGER REFERENCES quotes(id),
+                created_by INTEGER NOT NULL REFERENCES users(id),
+                created_at TEXT NOT NULL,
+                updated_at TEXT NOT NULL,
+                closed_at TEXT,
+                CHECK ((status = 'draft') = (number IS NULL))
+            );
+            CREATE INDEX quotes_account ON quotes(account_id);
+            CREATE INDEX quotes_status ON quotes(status, valid_until);
+            CREATE TABLE quote_lines (
+                id INTEGER PRIMARY KEY,
+                quote_id INTEGER NOT NULL REFERENCES quotes(id) ON DELETE CASCADE,
+                position INTEGER NOT NULL,
+                description TEXT NOT NULL,
+                quantity TEXT NOT NULL,
+                unit TEXT,
+                unit_price TEXT NOT NULL,
+                discount TEXT NOT NULL DEFAULT '0',
+                vat_rate TEXT NOT NULL,
+                net INTEGER NOT NULL,
+                UNIQUE (quote_id, position)
+            );
             """),
         Migration(number: 7, summary: "import: source ids, import runs, account details, unlinked contacts",
                   sql: ImportSchema.sql, step: ImportSchema.makeContactAccountOptional),

@@ -13,7 +13,7 @@ public final class CRMContext {
     /// Nesting depth of events caused by plugin writes.
     public private(set) var eventDepth = 0
     /// True while a rule runs: the write API refuses calls then.
-    public internal(set) var inRule = false
+    public var inRule = false
 
     public init(database: Database, clock: Clock, actor: User, command: String,
                 makeHost: (() throws(CRMError) -> PluginHost)? = nil) {
@@ -49,12 +49,15 @@ public final class CRMContext {
     }
 
     /// Asks a rule and stores the decision with the plugin that made it.
-    public func decide(_ rule: String, payload: Value, entity: String?, entityId: Int64?) throws(CRMError) -> RuleOutcome? {
-        guard let host = try pluginHost() else { return nil }
+    /// `host` replaces the command's plugins for this one call (`crm plugin run`).
+    public func decide(_ rule: String, payload: Value, entity: String?, entityId: Int64?,
+                       host chosen: PluginHost? = nil) throws(CRMError) -> RuleOutcome? {
+        let host: PluginHost
+        if let chosen { host = chosen } else if let commandHost = try pluginHost() { host = commandHost } else { return nil }
         inRule = true
         defer { inRule = false }
-        guard let outcome = try host.decide(rule, payload: payload, context: self) else { return nil }
-        try Decisions.record(self, outcome: outcome, inputs: payload, entity: entity, entityId: entityId)
+        guard var outcome = try host.decide(rule, payload: payload, context: self) else { return nil }
+        outcome.decisionId = try Decisions.record(self, outcome: outcome, inputs: payload, entity: entity, entityId: entityId)
         return outcome
     }
 

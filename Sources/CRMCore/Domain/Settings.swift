@@ -101,7 +101,9 @@ public enum Decisions {
 
     static func keyInputs(_ payload: Value) -> Value {
         guard case let .object(fields) = payload else { return payload }
-        return .object(fields.filter { keyFields.contains($0.0) })
+        var kept: [(String, Value)] = fields.filter { keyFields.contains($0.0) }
+        if let account = payload["account"] { kept.append(("account", keyInputs(account))) }
+        return .object(kept)
     }
 
     @discardableResult
@@ -129,12 +131,24 @@ public enum Decisions {
                  reason: row.string(10), command: row.string(11)!, user: row.string(12))
     }
 
+    static func load(_ database: Database, id: Int64) throws(CRMError) -> Decision {
+        guard let decision = try database.first("\(select) WHERE d.id = ?", [id]).map(decode) else {
+            throw CRMError.notFound("decision \(id) not found")
+        }
+        return decision
+    }
+
     public static func get(_ context: CRMContext, id: Int64) throws(CRMError) -> Decision {
         guard let decision = try context.database.first("\(select) WHERE d.id = ?", [id]).map(decode) else {
             throw CRMError.notFound("decision \(id) not found; see `crm decision list`")
         }
-        if let entity = decision.entity, entity == "account", let accountId = decision.entityId {
+        switch (decision.entity, decision.entityId) {
+        case let ("account"?, accountId?):
             _ = try Accounts.get(context, id: accountId)
+        case let ("opening"?, requestId?):
+            _ = try Openings.get(context, id: requestId)
+        default:
+            break
         }
         return decision
     }

@@ -60,6 +60,45 @@ public enum PluginAPI {
             try Accounts.edit(context, id: accountId,
                               fields: [.creditLimit: Money(minor: integer(1), currency: account.currency).decimalString])
             return .null
+        case "openingRequirements":
+            guard let account = try Accounts.load(context.database, id: integer(0)) else {
+                throw CRMError.notFound("crm.openingRequirements: account \(integer(0)) does not exist")
+            }
+            return .array(try Openings.requirements(context.database, account: account).map(Value.string))
+        case "requestOpening":
+            let note = arguments.count > 1 ? arguments[1].stringValue : nil
+            return .integer(try Openings.request(context, account: try existingAccount(context, integer(0), name),
+                                                 creditLimit: nil, note: note).id)
+        case "notifyRole":
+            let role = Role(rawValue: text(0)) ?? .accounting
+            let body = arguments.count > 2 ? arguments[2].stringValue : nil
+            return .integer(Int64(try Notifications.notifyRole(context, role: role, subject: text(1), body: body)))
+        case "notifyUser":
+            guard let user = try Users.find(context.database, name: text(0)), user.active else {
+                throw CRMError.notFound("crm.notifyUser: no active user named '\(text(0))'")
+            }
+            let body = arguments.count > 2 ? arguments[2].stringValue : nil
+            try Notifications.notifyUser(context, userId: user.id, subject: text(1), body: body)
+            return .null
+        case "dueDate":
+            guard let term = try PaymentTerms.find(context.database, code: text(0)) else {
+                throw CRMError.notFound("crm.dueDate: unknown payment term '\(text(0))'")
+            }
+            return try dateValue(term.dueDate(from: try date(1)))
+        case "formatMoney":
+            guard let currency = Currency(code: text(1)) else {
+                throw CRMError.invalid("bad argument #2 to 'crm.formatMoney' (ISO 4217 currency code expected)")
+            }
+            return .string(Money(minor: integer(0), currency: currency).description)
+        case "parseMoney":
+            guard let currency = Currency(code: text(1)) else {
+                throw CRMError.invalid("bad argument #2 to 'crm.parseMoney' (ISO 4217 currency code expected)")
+            }
+            switch Money.parse(text(0), currency: currency) {
+            case let .success(money): return .integer(money.minor)
+            case let .failure(failure):
+                throw CRMError.invalid("crm.parseMoney: '\(text(0))': " + AccountValidation.moneyReason(failure, currency: currency))
+            }
         case "setting":
             if let stored = try Settings.get(context.database, key: text(0)) { return stored }
             return settings[text(0)] ?? .null
@@ -81,6 +120,7 @@ public enum PluginAPI {
             return .integer(try percentOf(integer(0), text(1)))
         case "divideRound":
             guard integer(1) != 0 else { throw CRMError.invalid("crm.divideRound: division by zero") }
+            guard !(integer(0) == .min && integer(1) == -1) else { throw CRMError.invalid("crm.divideRound: the result is too large") }
             return .integer(Money.divideRoundingHalfUp(integer(0), by: integer(1)))
         default:
             throw CRMError.invalid("crm.\(name) is declared but not implemented")

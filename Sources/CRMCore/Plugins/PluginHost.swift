@@ -8,6 +8,8 @@ public struct RuleOutcome: Sendable {
     public let source: String
     /// `FILE:LINE` of the rule function, for messages about its result.
     public let location: String
+    /// Id of the stored decision, set once the core has recorded it.
+    public internal(set) var decisionId: Int64?
 
     public init(rule: String, result: Value, plugin: String, pluginVersion: String, source: String, location: String) {
         self.rule = rule

@@ -60,6 +60,8 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// The date of a day number; nil outside years 1 to 9999.
     public init?(dayNumber: Int) {
+        // 0001-01-01 and 9999-12-31; outside them the arithmetic below could overflow.
+        guard (-719_162...2_932_896).contains(dayNumber) else { return nil }
         let shifted = dayNumber + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
         let dayOfEra = shifted - era * 146_097
@@ -74,13 +76,15 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 
     /// Adds calendar days; nil when the result leaves years 1 to 9999.
     public func adding(days: Int) -> CivilDate? {
-        CivilDate(dayNumber: dayNumber + days)
+        let (sum, overflow) = dayNumber.addingReportingOverflow(days)
+        return overflow ? nil : CivilDate(dayNumber: sum)
     }
 
     /// Adds calendar months, clamping the day to the end of the target
     /// month (2025-01-31 plus one month is 2025-02-28).
     public func adding(months: Int) -> CivilDate? {
-        let total = year * 12 + (month - 1) + months
+        let (total, overflow) = (year * 12 + (month - 1)).addingReportingOverflow(months)
+        guard !overflow, total >= 0 else { return nil }
         let targetYear = total / 12
         let targetMonth = total % 12 + 1
         guard (1...9999).contains(targetYear) else { return nil }

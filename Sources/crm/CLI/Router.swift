@@ -37,8 +37,9 @@ struct Router {
             for command in commands where !groups.contains(command.path[0]) { groups.append(command.path[0]) }
             for group in groups {
                 let members = commands.filter { $0.path[0] == group }
-                if members.count == 1, members[0].path.count == 1 {
-                    rows.append((group, members[0].summary))
+                if let leaf = members.first(where: { $0.path.count == 1 }) {
+                    let others = members.filter { $0.path.count > 1 }.map { $0.path.dropFirst().joined(separator: " ") }
+                    rows.append((group, leaf.summary + (others.isEmpty ? "" : "; also: " + others.joined(separator: ", "))))
                 } else {
                     rows.append((group, members.map { $0.path.dropFirst().joined(separator: " ") }.joined(separator: ", ")))
                 }

@@ -1,4 +1,5 @@
 /// Every command of the tool, in the order `crm --help` lists them.
 let allCommands: [CommandSpec] = setupCommands + userCommands + sectorCommands + accountCommands
     + contactCommands + noteCommands + searchCommands + settingCommands + pluginCommands + packCommands
-    + decisionCommands + importCommands + exportCommands
+    + decisionCommands + openingCommands + quoteCommands + vatCommands + importCommands
+    + exportCommands

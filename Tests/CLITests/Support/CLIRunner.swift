@@ -75,6 +75,32 @@ final class CLISandbox {
                          stderr: String(decoding: errData, as: UTF8.self))
     }
 
+    /// Starts several runs at once, each as its user, and waits for all.
+    func runConcurrently(_ runs: [(arguments: [String], user: String)]) -> [RunResult] {
+        var started: [(Process, Pipe, Pipe)] = []
+        for run in runs {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: CLISandbox.binary)
+            process.arguments = run.arguments
+            var environment = self.environment
+            environment["CRM_USER"] = run.user
+            process.environment = environment
+            process.currentDirectoryURL = folder
+            let output = Pipe(), errors = Pipe()
+            process.standardOutput = output
+            process.standardError = errors
+            try? process.run()
+            started.append((process, output, errors))
+        }
+        return started.map { process, output, errors in
+            let outData = output.fileHandleForReading.readDataToEndOfFile()
+            let errData = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return RunResult(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                             stderr: String(decoding: errData, as: UTF8.self))
+        }
+    }
+
     /// Runs a command that must succeed and returns its standard output.
     @discardableResult
     func ok(_ arguments: [String], as user: String? = nil, file: StaticString = #filePath, line: UInt = #line) -> String {

@@ -7,13 +7,22 @@ import XCTest
 final class RecordingHost: PluginHost {
     var fired: [(String, Value)] = []
     var failOn: String?
+    /// Result returned for each rule; a rule absent here gets no decision.
+    var ruleResults: [String: Value] = [:]
+    var asked: [String] = []
 
     func fire(_ event: String, payload: Value, context: CRMContext) throws(CRMError) {
         fired.append((event, payload))
         if event == failOn { throw CRMError(.plugin, "plugin test (test.lua:1): forced failure") }
     }
 
-    func decide(_ rule: String, payload: Value, context: CRMContext) throws(CRMError) -> RuleOutcome? { nil }
+    func decide(_ rule: String, payload: Value, context: CRMContext) throws(CRMError) -> RuleOutcome? {
+        asked.append(rule)
+        if rule == failOn { throw CRMError(.plugin, "plugin test (test.lua:2): forced failure") }
+        guard let result = ruleResults[rule] else { return nil }
+        return RuleOutcome(rule: rule, result: result, plugin: "test-rules", pluginVersion: "1.0.0",
+                           source: "file test.lua", location: "test.lua:3")
+    }
 }
 
 /// A fresh SQLite file in a temporary folder, with an administrator, a

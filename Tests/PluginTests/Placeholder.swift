@@ -1,2 +1,0 @@
-import XCTest
-final class PluginTestsPlaceholder: XCTestCase { func testBuilds() {} }
