@@ -1,7 +1,5 @@
 /// Numbered schema migrations. Each runs once, in number order, inside one
-/// transaction, and is recorded in `schema_migrations`. `PRAGMA
-/// user_version` mirrors the highest number, so opening a current database
-/// costs one pragma read and one read of `schema_migrations`.
+/// transaction, and is recorded in `schema_migrations`.
 public enum Migrations {
     public struct Migration: Sendable {
         public let number: Int
@@ -83,7 +81,8 @@ public enum Migrations {
             ) WITHOUT ROWID;
             CREATE TABLE contacts (
                 id INTEGER PRIMARY KEY,
-                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                -- Empty for a contact imported without a known company.
+                account_id INTEGER REFERENCES accounts(id),
                 first_name TEXT,
                 last_name TEXT NOT NULL,
                 role TEXT,
@@ -266,6 +265,8 @@ public enum Migrations {
             );
             """),
         pipeline,
+        Migration(number: 7, summary: "import: source ids, import runs, account details, unlinked contacts",
+                  sql: ImportSchema.sql),
     ]
 
     /// Brings the schema up to date. `PRAGMA user_version` holds how many

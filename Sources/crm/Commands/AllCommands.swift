@@ -2,5 +2,5 @@
 let allCommands: [CommandSpec] = setupCommands + userCommands + sectorCommands + accountCommands
     + contactCommands + noteCommands + searchCommands + opportunityCommands + stageCommands + lossReasonCommands
     + pipelineCommands + activityCommands + followUpCommands + holidayCommands + timelineCommands
-    + quoteCommands + vatCommands + openingCommands + settingCommands + pluginCommands + packCommands
-    + decisionCommands
+    + quoteCommands + vatCommands + openingCommands + importCommands + exportCommands + settingCommands
+    + pluginCommands + packCommands + decisionCommands
