@@ -18,9 +18,14 @@ final class CoreBridge: PluginAPIBridge {
         context.inRule = mode == .rule
         defer { context.inRule = wasInRule }
         do {
-            return try PluginAPI.call(function.name, arguments, plugin: plugin.name,
-                                      settings: settingsByPlugin[plugin.name] ?? .null, context: context,
-                                      log: { Output.standardError($0) })
+            let run = { () throws(CRMError) -> Value in
+                try PluginAPI.call(function.name, arguments, plugin: plugin.name,
+                                   settings: self.settingsByPlugin[plugin.name] ?? .null, context: context,
+                                   log: { Output.standardError($0) })
+            }
+            // A write that fails halfway leaves nothing behind, even when the
+            // plugin catches the error with pcall and goes on.
+            return function.writes ? try context.database.savepoint("plugin_api_call", run) : try run()
         } catch {
             throw APICallError(error.message)
         }
@@ -50,8 +55,12 @@ public final class LuaPluginHost: PluginHost {
     }
 
     /// The host of a command: the enabled packs' plugins and the bundled ones.
-    public static func forDatabase(_ database: Database) throws(CRMError) -> LuaPluginHost {
-        try LuaPluginHost(sources: try PluginSource.installed(database) + PluginSource.bundled)
+    /// With `debug`, says on stderr that Lua started, so tests can check
+    /// that read commands never start it.
+    public static func forDatabase(_ database: Database, debug: Bool = false) throws(CRMError) -> LuaPluginHost {
+        let host = try LuaPluginHost(sources: try PluginSource.installed(database) + PluginSource.bundled)
+        if debug { Output.standardError("debug: plugin host started with \(host.plugins.entries.count) plugins") }
+        return host
     }
 
     /// Pack settings override the plugin's own defaults key by key.

@@ -285,3 +285,45 @@ final class PackCommandTests: XCTestCase {
         XCTAssertEqual(embedded.components(separatedBy: "##\"\"\"\n").count - 1, names.count)
     }
 }
+
+final class PluginHostStartTests: XCTestCase {
+    func testReadCommandsNeverStartLua() throws {
+        let cli = try CLISandbox()
+        let write = cli.run(["account", "add", "ACME", "--debug"])
+        XCTAssertEqual(write.status, 0)
+        XCTAssertTrue(write.stderr.hasPrefix("debug: plugin host started with "), write.stderr)
+        for command in [["account", "list"], ["account", "show", "1"], ["search", "acme"], ["history", "account", "1"],
+                        ["user", "list"], ["term", "list"], ["opening", "list"], ["inbox"]] {
+            let read = cli.run(command + ["--debug"])
+            XCTAssertEqual(read.status, 0, read.stderr)
+            XCTAssertEqual(read.stderr, "", "crm \(command.joined(separator: " ")) started the plugin host")
+        }
+    }
+
+    func testFailedWriteCaughtByAPluginLeavesNothing() throws {
+        let cli = try CLISandbox()
+        cli.ok(["account", "add", "ATELIER LUMIERE", "--siren", "732829320", "--street", "1 rue", "--postal-code", "75001",
+                "--city", "Paris"])
+        cli.ok(["contact", "add", "--account", "1", "--last-name", "Roy", "--email", "roy@example.fr"])
+        try """
+            local P = { name = "careful", version = "1.0.0" }
+            function P.onAccountUpdated(account, crm)
+              local ok = pcall(crm.requestOpening, account.id, "after an edit")
+              crm.addNote(account.id, ok and "requested" or "not requested")
+            end
+            function P.paymentTerms(request, crm)
+              return { term = "NO-SUCH-TERM", method = "CARD" }
+            end
+            return P
+            """.write(to: cli.folder.appendingPathComponent("careful.lua"), atomically: true, encoding: .utf8)
+        try #"return { name = "careful", version = "1.0.0", plugins = { "careful.lua" } }"#
+            .write(to: cli.folder.appendingPathComponent("pack.lua"), atomically: true, encoding: .utf8)
+        cli.ok(["pack", "install", cli.folder.path])
+        cli.ok(["account", "edit", "1", "--city", "Lyon"])
+        XCTAssertEqual(cli.sql("SELECT text FROM notes"), "not requested")
+        XCTAssertEqual(cli.sql("SELECT city FROM accounts"), "Lyon")
+        XCTAssertEqual(cli.sql("SELECT count(*) FROM opening_requests"), "0")
+        XCTAssertEqual(cli.sql("SELECT count(*) FROM decisions"), "0")
+        XCTAssertEqual(cli.sql("SELECT count(*) FROM notifications"), "0")
+    }
+}

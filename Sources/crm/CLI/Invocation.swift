@@ -77,7 +77,7 @@ final class Invocation {
         let database = try environment.openDatabase()
         let actor = try Users.resolveActor(database, requested: environment.actingUser, osLogin: environment.osLogin)
         let makeHost: (() throws(CRMError) -> PluginHost)? = command.access == .write
-            ? { () throws(CRMError) -> PluginHost in try makePluginHost(database: database) }
+            ? { [debug = environment.debug] () throws(CRMError) -> PluginHost in try makePluginHost(database: database, debug: debug) }
             : nil
         let context = CRMContext(database: database, clock: try environment.clock, actor: actor, command: command.name,
                                  makeHost: makeHost)

@@ -3,8 +3,8 @@ import CRMHost
 
 /// The plugin host of a write command: every enabled pack and the bundled
 /// plugins. Created only when an event or rule needs it.
-func makePluginHost(database: Database) throws(CRMError) -> PluginHost {
-    try LuaPluginHost.forDatabase(database)
+func makePluginHost(database: Database, debug: Bool) throws(CRMError) -> PluginHost {
+    try LuaPluginHost.forDatabase(database, debug: debug)
 }
 
 extension Shape {
