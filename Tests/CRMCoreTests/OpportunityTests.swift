@@ -7,10 +7,10 @@ final class OpportunityTests: XCTestCase {
         let deal = try fixture.deal("Showroom", amount: "12500.05", contact: 1)
         XCTAssertEqual(deal.stage.code, "QUALIFY")
         XCTAssertEqual(deal.probability, 10)
-        XCTAssertEqual(deal.amount.minor, 1_250_005)
-        XCTAssertEqual(deal.amount.currency.code, "EUR")
+        XCTAssertEqual(deal.amount?.minor, 1_250_005)
+        XCTAssertEqual(deal.amount?.currency.code, "EUR")
         XCTAssertEqual(deal.ownerName, "alice")
-        XCTAssertEqual(deal.weightedAmount.description, "1250.01 EUR")
+        XCTAssertEqual(deal.weightedAmount?.description, "1250.01 EUR")
         XCTAssertEqual(deal.contactId, 1)
         XCTAssertEqual(JSON.encode(deal.jsonValue["amount"]!), #"{"amount":"12500.05","currency":"EUR"}"#)
         XCTAssertEqual(fixture.host.fired.map(\.0), ["onOpportunityCreated"])
@@ -139,7 +139,7 @@ final class OpportunityTests: XCTestCase {
         changes.source = "trade-show"
         changes.addParticipants = [(1, "decision-maker")]
         let edited = try Opportunities.edit(fixture.context(as: "alice"), id: deal.id, changes: changes)
-        XCTAssertEqual(edited.amount.description, "1250.50 EUR")
+        XCTAssertEqual(edited.amount?.description, "1250.50 EUR")
         XCTAssertEqual(edited.expectedClose, "2026-06-30")
         XCTAssertEqual(edited.participants, [Opportunity.Participant(contactId: 1, role: "decision-maker")])
         let rows = try fixture.database.query("""

@@ -32,7 +32,8 @@ extension Migrations {
             account_id INTEGER NOT NULL REFERENCES accounts(id),
             contact_id INTEGER REFERENCES contacts(id),
             title TEXT NOT NULL,
-            amount INTEGER NOT NULL CHECK (amount BETWEEN 0 AND 999999999999),
+            -- Minor units; NULL when the amount is not known yet (imported deals).
+            amount INTEGER CHECK (amount BETWEEN 0 AND 999999999999),
             currency TEXT NOT NULL,
             probability INTEGER NOT NULL CHECK (probability BETWEEN 0 AND 100),
             stage_id INTEGER NOT NULL REFERENCES stages(id),

@@ -228,7 +228,7 @@ public enum Migrations {
             CREATE TABLE quotes (
                 id INTEGER PRIMARY KEY,
                 account_id INTEGER NOT NULL REFERENCES accounts(id),
-                opportunity_id INTEGER,
+                opportunity_id INTEGER REFERENCES opportunities(id),
                 number TEXT UNIQUE,
                 status TEXT NOT NULL DEFAULT 'draft'
                     CHECK (status IN ('draft', 'sent', 'accepted', 'declined', 'expired')),
@@ -249,6 +249,7 @@ public enum Migrations {
                 CHECK ((status = 'draft') = (number IS NULL))
             );
             CREATE INDEX quotes_account ON quotes(account_id);
+            CREATE INDEX quotes_opportunity ON quotes(opportunity_id);
             CREATE INDEX quotes_status ON quotes(status, valid_until);
             CREATE TABLE quote_lines (
                 id INTEGER PRIMARY KEY,
@@ -267,6 +268,7 @@ public enum Migrations {
         pipeline,
         Migration(number: 7, summary: "import: source ids, import runs, account details, unlinked contacts",
                   sql: ImportSchema.sql),
+        quoteFollowUps,
     ]
 
     /// Brings the schema up to date. `PRAGMA user_version` holds how many

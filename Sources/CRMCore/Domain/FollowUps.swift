@@ -94,7 +94,8 @@ public enum FollowUps {
                                                entityId: opportunity.id) else { return FollowUpRun() }
         return try create(context, items: try items(of: outcome), outcome: outcome, event: event,
                           entity: "opportunity:\(opportunity.id)", account: opportunity.accountId,
-                          opportunity: opportunity.id, contact: opportunity.contactId, owner: opportunity.ownerId)
+                          opportunity: opportunity.id, quote: nil, contact: opportunity.contactId,
+                          owner: opportunity.ownerId)
     }
 
     /// Asks the `followUps` rule about an event on an account (such as
@@ -105,13 +106,13 @@ public enum FollowUps {
         guard let outcome = try context.decide("followUps", payload: payload, entity: "account",
                                                entityId: account.id) else { return FollowUpRun() }
         return try create(context, items: try items(of: outcome), outcome: outcome, event: event,
-                          entity: "account:\(account.id)", account: account.id, opportunity: nil, contact: nil,
-                          owner: account.ownerId)
+                          entity: "account:\(account.id)", account: account.id, opportunity: nil, quote: nil,
+                          contact: nil, owner: account.ownerId)
     }
 
-    private static func create(_ context: CRMContext, items: [Item], outcome: RuleOutcome, event: String,
-                               entity: String, account: Int64, opportunity: Int64?, contact: Int64?,
-                               owner: Int64) throws(CRMError) -> FollowUpRun {
+    static func create(_ context: CRMContext, items: [Item], outcome: RuleOutcome, event: String,
+                       entity: String, account: Int64, opportunity: Int64?, quote: Int64?, contact: Int64?,
+                       owner: Int64) throws(CRMError) -> FollowUpRun {
         let database = context.database
         var run = FollowUpRun()
         let contactOptedOut = try contact.map { (id) throws(CRMError) in
@@ -130,11 +131,12 @@ public enum FollowUps {
             let key = [outcome.plugin, event, entity, due.description, item.subject].joined(separator: "|")
             let now = context.clock.timestamp
             try database.query("""
-                INSERT INTO activities (kind, subject, account_id, contact_id, opportunity_id, owner_id, status, due_date,
-                                        policy, policy_version, event, dedup_key, created_at, created_by, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO activities (kind, subject, account_id, contact_id, opportunity_id, quote_id, owner_id, status,
+                                        due_date, policy, policy_version, event, dedup_key, created_at, created_by,
+                                        updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (dedup_key) DO NOTHING
-                """, [item.kind.rawValue, item.subject, account, contact, opportunity, owner, due.description,
+                """, [item.kind.rawValue, item.subject, account, contact, opportunity, quote, owner, due.description,
                       outcome.plugin, outcome.pluginVersion, event, key, now, context.actor.id, now])
             guard database.changes > 0 else {
                 run.duplicates += 1

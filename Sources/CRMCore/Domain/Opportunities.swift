@@ -259,24 +259,25 @@ public enum Opportunities {
             try requireWrite(context, before)
             try requireOpen(before)
             try checkText(title: changes.title, source: changes.source)
-            let currency = try changes.currency.map { (code) throws(CRMError) in try parseCurrency(code) } ?? before.amount.currency
+            let currency = try changes.currency.map { (code) throws(CRMError) in try parseCurrency(code) } ?? before.currency
             var updates: [(column: String, field: String, old: String?, new: SQLValue, shown: String?)] = []
             if let title = changes.title?.trimmingSpaces, title != before.title {
                 guard !title.isEmpty else { throw CRMError.usage("--title must not be empty") }
                 updates.append(("title", "title", before.title, .text(title), title))
             }
-            if changes.amount != nil || currency != before.amount.currency {
-                let amount: Money
+            if changes.amount != nil || currency != before.currency {
+                var amount: Money?
                 if let text = changes.amount {
                     amount = try parseAmount(text, currency: currency)
-                } else {
-                    amount = try rescaled(before.amount, to: currency)
+                } else if let known = before.amount {
+                    amount = try rescaled(known, to: currency)
                 }
-                if amount != before.amount {
-                    updates.append(("amount", "amount", before.amount.description, .integer(amount.minor), amount.description))
-                    if currency != before.amount.currency {
-                        updates.append(("currency", "currency", before.amount.currency.code, .text(currency.code), currency.code))
-                    }
+                if amount != before.amount, let amount {
+                    updates.append(("amount", "amount", before.amount?.description, .integer(amount.minor),
+                                    amount.description))
+                }
+                if currency != before.currency {
+                    updates.append(("currency", "currency", before.currency.code, .text(currency.code), currency.code))
                 }
             }
             if let probability = changes.probability, probability != before.probability {

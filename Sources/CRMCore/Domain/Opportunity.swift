@@ -15,7 +15,9 @@ public struct Opportunity: Equatable, Sendable {
     public let accountId: Int64
     public let contactId: Int64?
     public let title: String
-    public let amount: Money
+    /// Nil when the amount is not known, as for a deal imported without one.
+    public let amount: Money?
+    public let currency: Currency
     /// Whole percent, 0 to 100.
     public let probability: Int
     public let stage: Stage
@@ -45,7 +47,9 @@ public struct Opportunity: Equatable, Sendable {
         accountId = row.int(1)!
         contactId = row.int(2)
         title = row.string(3)!
-        amount = Money(minor: row.int(4)!, currency: Currency(code: row.string(5)!) ?? .euro)
+        let currency = Currency(code: row.string(5)!) ?? .euro
+        self.currency = currency
+        amount = row.int(4).map { Money(minor: $0, currency: currency) }
         probability = Int(row.int(6)!)
         stage = Stage(row: Row(values: Array(row.values[7...12])))
         expectedClose = row.string(13)!
@@ -61,9 +65,10 @@ public struct Opportunity: Equatable, Sendable {
 
     public var isOpen: Bool { stage.kind == .open }
 
-    /// The amount times the probability, rounded half-up to the minor unit.
-    public var weightedAmount: Money {
-        Money(minor: Money.divideRoundingHalfUp(amount.minor * Int64(probability), by: 100), currency: amount.currency)
+    /// The amount times the probability, rounded half-up to the minor unit;
+    /// nil when the amount is not known.
+    public var weightedAmount: Money? {
+        amount.map { Money(minor: Money.divideRoundingHalfUp($0.minor * Int64(probability), by: 100), currency: currency) }
     }
 
     private func fields(money: (Money) -> Value) -> ObjectBuilder {
@@ -71,8 +76,8 @@ public struct Opportunity: Equatable, Sendable {
         object.set("id", id)
         object.set("accountId", accountId)
         object.set("title", title)
-        object.set("amount", money(amount))
-        object.set("currency", amount.currency.code)
+        object.set("amount", amount.map(money) ?? .null)
+        object.set("currency", currency.code)
         object.set("stage", stage.code)
         object.set("owner", ownerName)
         object.set("status", stage.kind.rawValue)
@@ -91,7 +96,7 @@ public struct Opportunity: Equatable, Sendable {
     /// The opportunity as `--json` prints it: money as a decimal string with its currency.
     public var jsonValue: Value {
         var object = fields(money: \.jsonValue)
-        object.set("weightedAmount", weightedAmount.jsonValue)
+        object.set("weightedAmount", weightedAmount?.jsonValue ?? .null)
         object.set("lossNote", lossNote)
         object.set("contacts", .array(participants.map {
             .object([("contactId", .integer($0.contactId)), ("role", $0.role.map(Value.string) ?? .null)])

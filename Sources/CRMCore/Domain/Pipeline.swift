@@ -82,11 +82,13 @@ public enum Pipeline {
     /// Count, amount and weighted amount per stage and currency. Amounts
     /// and probabilities are never negative, so `(amount * probability +
     /// 50) / 100` in integer arithmetic rounds half-up, ties away from zero.
+    /// A deal whose amount is not known counts, but adds nothing to the sums.
     /// The `opportunities_pipeline` index covers every column read, so the
     /// query scans the index in stage order and never touches the table.
     public static let stageSQL = """
         \(scopeCTE)
-        SELECT o.stage_id, o.currency, count(*), sum(o.amount), sum((o.amount * o.probability + 50) / 100)
+        SELECT o.stage_id, o.currency, count(*), coalesce(sum(o.amount), 0),
+               coalesce(sum((o.amount * o.probability + 50) / 100), 0)
         FROM opportunities o
         WHERE \(scopeConditions)
         GROUP BY o.stage_id, o.currency
@@ -96,8 +98,8 @@ public enum Pipeline {
     /// expected close date and currency.
     public static let forecastSQL = """
         \(scopeCTE)
-        SELECT substr(o.expected_close, 1, 7), o.currency, count(*), sum(o.amount),
-               sum((o.amount * o.probability + 50) / 100)
+        SELECT substr(o.expected_close, 1, 7), o.currency, count(*), coalesce(sum(o.amount), 0),
+               coalesce(sum((o.amount * o.probability + 50) / 100), 0)
         FROM opportunities o
         WHERE o.stage_id IN (SELECT id FROM stages WHERE kind = 'open')
           AND \(scopeConditions)

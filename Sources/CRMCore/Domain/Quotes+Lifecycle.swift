@@ -52,7 +52,7 @@ extension Quotes {
                               old: quote.reference, new: number)
             let sent = try load(context.database, id: quote.id)!
             try context.fire("onQuoteSent", payload: sent.pluginValue)
-            // TODO: ask the followUps rule with event "quoteSent" once follow-ups exist in the core.
+            try FollowUps.applyPolicies(context, quoteSent: sent)
             return sent
         }
     }
@@ -131,7 +131,9 @@ extension Quotes {
         return pattern.replacing("{year}", with: String(year)).replacing("{sector}", with: sector ?? "none")
     }
 
-    /// Records the customer's acceptance. A quote past its validity date
+    /// Records the customer's acceptance, cancels the quote's follow-ups and
+    /// wins its opportunity through `Opportunities.win`, unless the
+    /// opportunity is already won or lost. A quote past its validity date
     /// cannot be accepted, even before the expiry sweep has marked it.
     public static func accept(_ context: CRMContext, key: String) throws(CRMError) -> Quote {
         try context.database.transaction { () throws(CRMError) -> Quote in
@@ -140,10 +142,19 @@ extension Quotes {
                 throw CRMError.conflict("quote \(quote.label) was valid until \(validUntil) and can no longer be "
                                         + "accepted; copy it with `crm quote copy \(quote.label)` and send the copy")
             }
+            var opportunity: Opportunity?
+            if let id = quote.opportunityId {
+                opportunity = try Opportunities.load(context.database, id: id)
+            }
+            if let opportunity, opportunity.isOpen {
+                try Opportunities.requireWrite(context, opportunity)
+            }
             let accepted = try close(context, quote, status: .accepted, reason: nil)
-            // TODO: win the quote's opportunity through the opportunity workflow (unless it is already closed)
-            // and cancel the quote's follow-ups, once opportunities and follow-ups exist in the core.
+            try FollowUps.cancelPending(context, quote: quote.id, reason: "quote accepted")
             try context.fire("onQuoteAccepted", payload: accepted.pluginValue)
+            if let opportunity, opportunity.isOpen {
+                try Opportunities.win(context, id: opportunity.id)
+            }
             return accepted
         }
     }
@@ -159,6 +170,7 @@ extension Quotes {
         return try context.database.transaction { () throws(CRMError) -> Quote in
             let quote = try sentQuote(context, key: key, action: "declined")
             let declined = try close(context, quote, status: .declined, reason: trimmed)
+            try FollowUps.cancelPending(context, quote: quote.id, reason: "quote declined")
             guard case var .object(fields) = declined.pluginValue else { preconditionFailure("a quote is an object") }
             fields.append(("reason", .string(trimmed)))
             try context.fire("onQuoteDeclined", payload: .object(fields))
@@ -179,7 +191,7 @@ extension Quotes {
             var expired: [Quote] = []
             for id in ids {
                 let quote = try close(context, try load(context.database, id: id)!, status: .expired, reason: nil)
-                // TODO: cancel the quote's follow-ups once follow-ups exist in the core.
+                try FollowUps.cancelPending(context, quote: id, reason: "quote expired")
                 try context.fire("onQuoteExpired", payload: quote.pluginValue)
                 expired.append(quote)
             }

@@ -85,20 +85,56 @@ public enum Quotes {
 
     // MARK: Drafts
 
-    /// Creates an empty draft for an account, in the account's currency
-    /// unless `currency` names another one explicitly.
-    public static func create(_ context: CRMContext, accountId: Int64, currency currencyCode: String? = nil) throws(CRMError) -> Quote {
+    /// Creates an empty draft for an account, or for an opportunity, whose
+    /// account it takes. The currency is the opportunity's, or the
+    /// account's without one. An explicit `currency` overrides both, and it
+    /// is required when the opportunity's currency is not the account's.
+    public static func create(_ context: CRMContext, accountId: Int64? = nil, opportunityId: Int64? = nil,
+                              currency currencyCode: String? = nil) throws(CRMError) -> Quote {
         try context.require(.sales, .manager, .admin, to: "create a quote")
         return try context.database.transaction { () throws(CRMError) -> Quote in
-            let account = try writableAccount(context, id: accountId)
-            let currency = try currencyCode.map { (code) throws(CRMError) in try parseCurrency(code) } ?? account.currency
-            // TODO: take the account and currency from `--opportunity` once opportunities exist in the core.
-            let id = try insertDraft(context, accountId: account.id, opportunityId: nil, currency: currency,
+            var opportunity: Opportunity?
+            if let opportunityId {
+                opportunity = try quotableOpportunity(context, id: opportunityId, accountId: accountId)
+            }
+            guard let targetAccountId = opportunity?.accountId ?? accountId else {
+                throw CRMError.usage("missing --account or --opportunity: name what the quote is for")
+            }
+            let account = try writableAccount(context, id: targetAccountId)
+            let currency: Currency
+            if let currencyCode {
+                currency = try parseCurrency(currencyCode)
+            } else if let opportunity, opportunity.currency != account.currency {
+                throw CRMError.invalid("opportunity \(opportunity.id) is in \(opportunity.currency.code) but account "
+                                       + "\(account.id) uses \(account.currency.code); choose the quote's currency with "
+                                       + "--currency \(opportunity.currency.code) or --currency \(account.currency.code)")
+            } else {
+                currency = opportunity?.currency ?? account.currency
+            }
+            let id = try insertDraft(context, accountId: account.id, opportunityId: opportunity?.id, currency: currency,
                                      globalDiscount: .zero, copiedFrom: nil)
             let quote = try load(context.database, id: id)!
             try context.fire("onQuoteCreated", payload: quote.pluginValue)
             return quote
         }
+    }
+
+    /// Loads an open opportunity that the actor may quote on: sales reps
+    /// their own, managers those of their sectors, admins any.
+    private static func quotableOpportunity(_ context: CRMContext, id: Int64,
+                                            accountId: Int64?) throws(CRMError) -> Opportunity {
+        let opportunity = try Opportunities.get(context, id: id)
+        try Opportunities.requireWrite(context, opportunity)
+        if let accountId, accountId != opportunity.accountId {
+            throw CRMError.invalid("--account \(accountId) does not match opportunity \(id), which belongs to account "
+                                   + "\(opportunity.accountId); leave out --account")
+        }
+        guard opportunity.isOpen else {
+            throw CRMError.conflict("opportunity \(id) is \(opportunity.stage.kind.rawValue); quotes are made for open "
+                                    + "opportunities; a manager or an admin reopens it with "
+                                    + "`crm opportunity reopen \(id)`")
+        }
+        return opportunity
     }
 
     private static func insertDraft(_ context: CRMContext, accountId: Int64, opportunityId: Int64?, currency: Currency,

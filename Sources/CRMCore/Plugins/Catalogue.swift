@@ -165,7 +165,7 @@ public enum Catalogue {
             firedWhen: "after an opportunity is created or changes stage, a quote is sent or an account opens, "
                 + "and for each quiet open opportunity during `crm followup run`",
             payload: [Field("event", .string, "Name of the event (onOpportunityCreated, onOpportunityStageChanged, "
-                                              + "onAccountOpened, ...), or sweep for the daily run"),
+                                              + "onAccountOpened, quoteSent, ...), or sweep for the daily run"),
                       Field("accountId", .integer, optional: true, "Account id"),
                       Field("opportunityId", .integer, optional: true, "Opportunity id"),
                       Field("quoteId", .integer, optional: true, "Quote id"),

@@ -44,8 +44,8 @@ private func printOpportunity(_ opportunity: Opportunity, json: Bool) {
     Output.record([
         ("Opportunity", String(opportunity.id)), ("Title", opportunity.title), ("Account", String(opportunity.accountId)),
         ("Stage", "\(opportunity.stage.code) (\(opportunity.stage.kind.rawValue))"),
-        ("Amount", opportunity.amount.description), ("Probability", percent(opportunity.probability)),
-        ("Weighted", opportunity.weightedAmount.description), ("Expected close", opportunity.expectedClose),
+        ("Amount", opportunity.amount?.description ?? "unknown"), ("Probability", percent(opportunity.probability)),
+        ("Weighted", opportunity.weightedAmount?.description ?? "unknown"), ("Expected close", opportunity.expectedClose),
         ("Owner", opportunity.ownerName), ("Main contact", opportunity.contactId.map { "contact \($0)" }),
         ("Other contacts", others.isEmpty ? nil : others.joined(separator: ", ")), ("Source", opportunity.source),
         ("Loss reason", opportunity.lossReason), ("Loss note", opportunity.lossNote),
@@ -99,8 +99,9 @@ let opportunityCommands: [CommandSpec] = [
             if invocation.json { return Output.json(.array(opportunities.map(\.jsonValue))) }
             Output.table(["ID", "TITLE", "ACCOUNT", "STAGE", "AMOUNT", "PROB", "WEIGHTED", "CLOSE", "OWNER"],
                          opportunities.map {
-                [String($0.id), $0.title, String($0.accountId), $0.stage.code, $0.amount.description,
-                 percent($0.probability), $0.weightedAmount.description, $0.closedOn ?? $0.expectedClose, $0.ownerName]
+                [String($0.id), $0.title, String($0.accountId), $0.stage.code,
+                 $0.amount?.description ?? "unknown", percent($0.probability),
+                 $0.weightedAmount?.description ?? "unknown", $0.closedOn ?? $0.expectedClose, $0.ownerName]
             })
         }),
     CommandSpec(

@@ -93,20 +93,37 @@ private func renderFormat(_ invocation: Invocation, output: String) throws(CRMEr
 
 let quoteCommands: [CommandSpec] = [
     CommandSpec(
-        path: ["quote", "new"], summary: "Start a draft quote for an account",
-        options: [.value("--account", "ID", "Account to quote (required)"),
-                  .value("--currency", "CODE", "ISO 4217 currency, when not the account's")],
+        path: ["quote", "new"], summary: "Start a draft quote for an account or an opportunity",
+        options: [.value("--account", "ID", "Account to quote"),
+                  .value("--opportunity", "ID", "Opportunity to quote; the quote takes its account and currency"),
+                  .value("--currency", "CODE", "ISO 4217 currency, when not the account's or the opportunity's")],
         discussion: """
             The draft gets a provisional reference such as DRAFT-000001 and can change until it is sent.
-            Example:
+            Give --account, --opportunity or both. Accepting a quote made for an opportunity wins the
+            opportunity, unless it is already closed. When the opportunity's currency is not the
+            account's, choose the quote's currency with --currency.
+            Examples:
               crm quote new --account 1
+              crm quote new --opportunity 4
             """,
         run: { (invocation) throws(CRMError) in
-            let accountText = try invocation.requiredValue("--account")
-            let quote = try Quotes.create(try invocation.context(),
-                                          accountId: try Accounts.parseId(accountText, option: "--account"),
+            let accountId = try invocation.value("--account").map { (text) throws(CRMError) in
+                try Accounts.parseId(text, option: "--account")
+            }
+            let opportunityId = try invocation.value("--opportunity").map { (text) throws(CRMError) -> Int64 in
+                guard let id = Int64(text), id > 0 else {
+                    throw CRMError.usage("invalid --opportunity '\(text)': expected an opportunity id, a positive integer")
+                }
+                return id
+            }
+            guard accountId != nil || opportunityId != nil else {
+                throw CRMError.usage("missing --account or --opportunity: name what the quote is for")
+            }
+            let quote = try Quotes.create(try invocation.context(), accountId: accountId, opportunityId: opportunityId,
                                           currency: invocation.value("--currency"))
-            Output.line("Created quote \(quote.reference) (draft) for account \(quote.accountId) in \(quote.currency.code).")
+            let target = quote.opportunityId.map { "opportunity \($0) of account \(quote.accountId)" }
+                ?? "account \(quote.accountId)"
+            Output.line("Created quote \(quote.reference) (draft) for \(target) in \(quote.currency.code).")
         }),
     CommandSpec(
         path: ["quote", "line", "add"], summary: "Add a line to a draft quote",

@@ -1,0 +1,63 @@
+/// Follow-ups of sent quotes: planned by the `followUps` rule when a quote
+/// is sent, cancelled when the quote is accepted, declined or expires.
+extension FollowUps {
+    /// The event name the `followUps` rule receives when a quote is sent.
+    public static let quoteSentEvent = "quoteSent"
+
+    /// Asks the `followUps` rule about a quote just sent and creates what it
+    /// lists, linked to the quote and to its opportunity when it has one.
+    /// The follow-ups go to the opportunity's owner, or to the account's
+    /// owner for a quote made without an opportunity.
+    @discardableResult
+    public static func applyPolicies(_ context: CRMContext, quoteSent quote: Quote) throws(CRMError) -> FollowUpRun {
+        let database = context.database
+        var payload: [(String, Value)] = [
+            ("event", .string(quoteSentEvent)), ("quoteId", .integer(quote.id)),
+            ("accountId", .integer(quote.accountId)),
+        ]
+        var opportunity: Opportunity?
+        if let id = quote.opportunityId {
+            opportunity = try Opportunities.load(database, id: id)
+        }
+        if let opportunity {
+            payload += [("opportunityId", .integer(opportunity.id)), ("stage", .string(opportunity.stage.code)),
+                        ("opportunity", opportunity.pluginValue)]
+        }
+        guard let outcome = try context.decide("followUps", payload: .object(payload), entity: "quote",
+                                               entityId: quote.id) else { return FollowUpRun() }
+        let items = try items(of: outcome)
+        let owner: Int64
+        if let opportunity {
+            owner = opportunity.ownerId
+        } else {
+            guard let accountOwner = try database.scalar("SELECT owner_id FROM accounts WHERE id = ?",
+                                                         [quote.accountId]).integer else {
+                throw CRMError(.database, "quote \(quote.id) names account \(quote.accountId), which is missing; "
+                                          + "the database is damaged")
+            }
+            owner = accountOwner
+        }
+        return try create(context, items: items, outcome: outcome, event: quoteSentEvent, entity: "quote:\(quote.id)",
+                          account: quote.accountId, opportunity: opportunity?.id, quote: quote.id,
+                          contact: opportunity?.contactId, owner: owner)
+    }
+
+    /// Cancels the pending follow-ups planned for a quote, recording why
+    /// (such as "quote accepted"). Activities a user planned by hand stay.
+    @discardableResult
+    public static func cancelPending(_ context: CRMContext, quote: Int64, reason: String) throws(CRMError) -> Int {
+        let database = context.database
+        let pending = try database.query("""
+            SELECT id, account_id FROM activities WHERE quote_id = ? AND status = 'planned' AND policy IS NOT NULL
+            ORDER BY id
+            """, [quote])
+        for row in pending {
+            try database.query("""
+                UPDATE activities SET status = 'cancelled', cancel_reason = ?, updated_at = ? WHERE id = ?
+                """, [reason, context.clock.timestamp, row.int(0)!])
+            try context.audit(entity: "activity", id: row.int(0)!, account: row.int(1), action: "cancel",
+                              field: nil, old: nil, new: reason)
+        }
+        return pending.count
+    }
+}
