@@ -386,6 +386,9 @@ public enum Accounts {
             try database.query("UPDATE accounts SET archived_at = ?, merged_into = ?, customer_code = NULL, updated_at = ? WHERE id = ?",
                                [now, keepId, now, dropId])
             try fillEmptyFields(context, keep: keep, drop: drop)
+            for (table, entity) in [("opportunities", "opportunity"), ("activities", "activity"), ("quotes", "quote")] {
+                try moveRecords(context, table: table, entity: entity, keep: keepId, drop: dropId)
+            }
             try moveContacts(context, keep: keepId, drop: dropId)
             try database.query("UPDATE notes SET account_id = ? WHERE account_id = ?", [keepId, dropId])
             try database.query("""
@@ -420,6 +423,35 @@ public enum Accounts {
         }
     }
 
+    /// Moves the rows of `table` from the dropped account to the kept one,
+    /// with one audit row per record moved.
+    private static func moveRecords(_ context: CRMContext, table: String, entity: String, keep: Int64,
+                                    drop: Int64) throws(CRMError) {
+        let database = context.database
+        let ids = try database.query("SELECT id FROM \(table) WHERE account_id = ? ORDER BY id", [drop]).map { $0.int(0)! }
+        guard !ids.isEmpty else { return }
+        try database.query("UPDATE \(table) SET account_id = ?, updated_at = ? WHERE account_id = ?",
+                           [keep, context.clock.timestamp, drop])
+        for id in ids {
+            try context.audit(entity: entity, id: id, account: keep, action: "update", field: "account",
+                              old: String(drop), new: String(keep))
+        }
+    }
+
+    /// Points the deals, activities and source ids of a folded contact at its twin.
+    private static func repointContact(_ database: Database, from contactId: Int64, to twinId: Int64) throws(CRMError) {
+        try database.query("UPDATE opportunities SET contact_id = ? WHERE contact_id = ?", [twinId, contactId])
+        try database.query("UPDATE activities SET contact_id = ? WHERE contact_id = ?", [twinId, contactId])
+        try database.query("""
+            INSERT OR IGNORE INTO opportunity_contacts (opportunity_id, contact_id, role)
+            SELECT opportunity_id, ?, role FROM opportunity_contacts WHERE contact_id = ?
+            """, [twinId, contactId])
+        try database.query("DELETE FROM opportunity_contacts WHERE contact_id = ?", [contactId])
+        try database.query("UPDATE OR IGNORE external_ids SET entity_id = ? WHERE entity = 'contact' AND entity_id = ?",
+                           [twinId, contactId])
+        try database.query("DELETE FROM external_ids WHERE entity = 'contact' AND entity_id = ?", [contactId])
+    }
+
     /// Moves contacts; a dropped contact whose e-mail the kept account
     /// already has is folded into that contact instead of duplicated.
     private static func moveContacts(_ context: CRMContext, keep: Int64, drop: Int64) throws(CRMError) {
@@ -431,6 +463,7 @@ public enum Accounts {
                 let twinId = twin.int(0)!
                 try database.query("UPDATE audit_log SET entity_id = ? WHERE entity = 'contact' AND entity_id = ?",
                                    [twinId, contactId])
+                try repointContact(database, from: contactId, to: twinId)
                 try database.query("DELETE FROM contacts WHERE id = ?", [contactId])
                 try context.audit(entity: "contact", id: twinId, account: keep, action: "merge", field: nil,
                                   old: "contact \(contactId)", new: nil)
