@@ -31,13 +31,15 @@ public struct Opportunity: Equatable, Sendable {
     public let closedOn: String?
     public let createdAt: String
     public let updatedAt: String
+    /// Free text, such as the description of a deal imported from another CRM.
+    public let description: String?
     public var participants: [Participant] = []
 
     static let select = """
         SELECT o.id, o.account_id, o.contact_id, o.title, o.amount, o.currency, o.probability,
                st.id, st.code, st.label, st.probability, st.kind, st.position,
                o.expected_close, o.owner_id, u.name, o.source, o.loss_reason, o.loss_note, o.closed_on,
-               o.created_at, o.updated_at
+               o.created_at, o.updated_at, o.description
         FROM opportunities o JOIN stages st ON st.id = o.stage_id JOIN users u ON u.id = o.owner_id
         JOIN accounts a ON a.id = o.account_id
         """
@@ -61,6 +63,7 @@ public struct Opportunity: Equatable, Sendable {
         closedOn = row.string(19)
         createdAt = row.string(20)!
         updatedAt = row.string(21)!
+        description = row.string(22)
     }
 
     public var isOpen: Bool { stage.kind == .open }
@@ -98,6 +101,7 @@ public struct Opportunity: Equatable, Sendable {
         var object = fields(money: \.jsonValue)
         object.set("weightedAmount", weightedAmount?.jsonValue ?? .null)
         object.set("lossNote", lossNote)
+        object.set("description", description)
         object.set("contacts", .array(participants.map {
             .object([("contactId", .integer($0.contactId)), ("role", $0.role.map(Value.string) ?? .null)])
         }))

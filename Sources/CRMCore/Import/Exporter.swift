@@ -14,7 +14,7 @@ enum CSVWriter {
 
 /// What `crm export` writes.
 public enum ExportEntity: String, CaseIterable, Sendable {
-    case accounts, contacts
+    case accounts, contacts, opportunities, activities, quotes
 }
 
 public enum ExportFormat: String, CaseIterable, Sendable {
@@ -32,12 +32,20 @@ public enum Exporter {
     @discardableResult
     public static func export(_ context: CRMContext, entity: ExportEntity, format: ExportFormat,
                               write: (String) throws(CRMError) -> Void) throws(CRMError) -> Int {
-        let rows: [[(String, Value)]]
+        var rows: [[(String, Value)]]
+        var columns: [String]
         switch entity {
-        case .accounts: rows = try accountRecords(context)
-        case .contacts: rows = try contactRecords(context)
+        case .accounts: (rows, columns) = (try accountRecords(context), accountColumns)
+        case .contacts: (rows, columns) = (try contactRecords(context), contactColumns)
+        case .opportunities: (rows, columns) = (try opportunityRecords(context), opportunityColumns)
+        case .activities: (rows, columns) = (try activityRecords(context), activityColumns)
+        case .quotes: (rows, columns) = (try quoteRecords(context), quoteColumns)
         }
-        let columns = rows.first.map { $0.map(\.0) } ?? (entity == .accounts ? accountColumns : contactColumns)
+        if entity == .quotes, format == .csv {
+            rows = quoteLineRows(rows)
+            columns = columns.filter { $0 != "lines" } + quoteLineColumns
+        }
+        let count = entity == .quotes ? try quoteRecordCount(rows, format: format) : rows.count
         if format == .csv {
             try write(CSVWriter.record(columns.filter { $0 != "type" && $0 != "externalIds" }))
         }
@@ -50,7 +58,13 @@ public enum Exporter {
                 try write(CSVWriter.record(cells))
             }
         }
-        return rows.count
+        return count
+    }
+
+    /// The number of quotes in `rows`, which hold one row per quote line in CSV.
+    private static func quoteRecordCount(_ rows: [[(String, Value)]], format: ExportFormat) throws(CRMError) -> Int {
+        guard format == .csv else { return rows.count }
+        return Set(rows.compactMap { $0.first { $0.0 == "id" }?.1.stringValue }).count
     }
 
     static let accountColumns = ["type", "id"] + AccountColumn.allCases.map(\.field.rawValue)

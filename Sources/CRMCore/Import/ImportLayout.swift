@@ -21,6 +21,17 @@ public enum ImportField: String, CaseIterable, Sendable {
     case note, tags, parent, owner, deleted
     case firstName, lastName, fullName, salutation, title, birthdate, optedOut
     case account, isCompany, addressType, diffusion
+    case contact, stage, amount, probability, closeDate, closedOn, lossReason, lossNote, source
+
+    /// Fields that only an opportunity import reads. In account and
+    /// contact files a column of that name keeps its older meaning (a
+    /// column "amount" is an annual revenue there).
+    var isOpportunityOnly: Bool {
+        switch self {
+        case .contact, .stage, .amount, .probability, .closeDate, .closedOn, .lossReason, .lossNote, .source: return true
+        default: return false
+        }
+    }
 }
 
 /// Which columns of a file fill which fields, and the source's rules.
@@ -52,10 +63,12 @@ struct ImportLayout {
 
     /// Builds the layout of a header. `mapping` (from `--mapping`) takes
     /// precedence over the source's own column names.
-    static func make(header: [String], source: ImportSource, mapping: ImportMapping?) -> ImportLayout {
+    static func make(header: [String], source: ImportSource, mapping: ImportMapping?,
+                     entity: ImportEntity = .accounts) -> ImportLayout {
         var parentByName = false
         let fields: [ImportField?] = header.map { name in
             if let mapped = mapping?.columns[name] { return mapped }
+            if entity == .opportunities, let field = opportunityColumn(name, source: source) { return field }
             switch source {
             case .salesforce: return salesforceColumns[name]
             case .odoo: return odooColumns[name]
@@ -66,13 +79,47 @@ struct ImportLayout {
                     return dolibarrTemplateColumns[technical]
                 }
                 return dolibarrExportColumns[name]
-            case .crm: return ImportField(rawValue: name) ?? genericColumn(name)
-            case .generic: return ImportField(rawValue: name) ?? genericColumn(name)
+            case .crm, .generic:
+                if let field = ImportField(rawValue: name), !field.isOpportunityOnly { return field }
+                return genericColumn(name)
             }
         }
         if source == .generic, fields.contains(.parent) { parentByName = true }
         return ImportLayout(source: source, fields: fields, header: header, parentByName: parentByName)
     }
+
+    /// The field of a column in an opportunity file: Salesforce's
+    /// Opportunity object, the field names of `crm export`, or a common
+    /// spelling. Nil lets the account columns decide.
+    static func opportunityColumn(_ header: String, source: ImportSource) -> ImportField? {
+        if source == .salesforce { return salesforceOpportunityColumns[header] }
+        if let field = ImportField(rawValue: header), field.isOpportunityOnly { return field }
+        return opportunityAliases[searchKey(header)]
+    }
+
+    static let salesforceOpportunityColumns: [String: ImportField] = [
+        "StageName": .stage, "Amount": .amount, "Probability": .probability, "CloseDate": .closeDate,
+        "LeadSource": .source, "ContactId": .contact,
+    ]
+
+    static let opportunityAliases: [String: ImportField] = {
+        let table: [(ImportField, [String])] = [
+            (.name, ["title", "opportunity", "opportunity name", "deal", "deal name", "affaire", "titre"]),
+            (.account, ["account id", "company id", "societe", "compte", "client"]),
+            (.stage, ["stage", "stage name", "etape", "phase", "statut"]),
+            (.amount, ["amount", "montant", "value", "valeur", "deal value"]),
+            (.probability, ["probability", "probability (%)", "probabilite"]),
+            (.closeDate, ["close date", "expected close date", "closing date", "date de cloture",
+                          "date de signature prevue"]),
+            (.source, ["lead source", "origine", "source"]),
+            (.note, ["description", "notes", "note", "commentaire"]),
+        ]
+        var result: [String: ImportField] = [:]
+        for (field, spellings) in table {
+            for spelling in spellings { result[searchKey(spelling)] = field }
+        }
+        return result
+    }()
 
     /// `s.nom` from a Dolibarr template header such as `Nom du tiers* (s.nom)`.
     private static func dolibarrTechnicalName(_ header: String) -> String? {

@@ -115,6 +115,13 @@ extension ImportRun {
             guard var draft = try contactDraft(fields, line: line, requireEmailShape: true) else { return true }
             draft.ownerId = try owner(named: fields[.owner], line: line)
             try store(draft)
+        case (.opportunities, "opportunity"?), (.opportunities, nil):
+            guard let draft = try opportunityDraft(fields, line: line) else { return true }
+            if let id = try store(draft) {
+                for (source, externalId) in externalIds where source != ImportSource.crm.rawValue {
+                    try saveExternalId("opportunity", id: id, externalId: externalId, source: source)
+                }
+            }
         default:
             try reject(line: line, code: "wrong_record_type", column: nil,
                        "the line holds a \(type ?? "record") but this import reads \(options.entity.rawValue)")

@@ -81,7 +81,9 @@ extension ImportRun {
                 try store(draft)
             }
         case .opportunities:
-            break
+            if let draft = try opportunityDraft(fields, line: record.line) {
+                try store(draft)
+            }
         }
     }
 

@@ -29,10 +29,6 @@ public enum Importer {
     public static func run(_ context: CRMContext, path: String, options: ImportOptions,
                            progress: ((Int, Int) -> Void)? = nil) throws(CRMError) -> ImportSummary {
         try context.require(.sales, .manager, .admin, to: "import records")
-        if options.entity == .opportunities {
-            throw CRMError.invalid("importing opportunities needs the opportunity module, which this version "
-                                   + "does not have yet; import accounts and contacts")
-        }
         guard FileSystem.isRegularFile(path) else {
             throw CRMError(.io, "cannot read \(path): no such file")
         }
@@ -130,7 +126,8 @@ final class ImportRun {
         }
         let reader = try CSVReader(path: path, encoding: options.encoding, delimiter: options.delimiter)
         let source = options.source ?? ImportLayout.detect(header: reader.header, entity: options.entity)
-        layout = ImportLayout.make(header: reader.header, source: source, mapping: options.mapping)
+        layout = ImportLayout.make(header: reader.header, source: source, mapping: options.mapping,
+                                   entity: options.entity)
         summary.source = source
         summary.delimiter = reader.delimiter
         locale = options.locale ?? (source == .generic && reader.delimiter == UInt8(ascii: ";") ? .fr : .en)
@@ -163,7 +160,13 @@ final class ImportRun {
                                        + "\(layout.source.rawValue)); map one with --mapping")
             }
         case .opportunities:
-            break
+            let missing = [(ImportField.name, "the title"), (.account, "the account"), (.closeDate, "the close date")]
+                .filter { !layout.fields.contains($0.0) }.map(\.1)
+            guard missing.isEmpty else {
+                throw CRMError.invalid("\(path): no column gives \(missing.joined(separator: ", ")) of an opportunity "
+                                       + "(detected format: \(layout.source.rawValue)); map the columns with "
+                                       + "--mapping, such as {\"columns\": {\"Deal\": \"name\"}}")
+            }
         }
     }
 

@@ -122,21 +122,24 @@ let importCommands: [CommandSpec] = ImportEntity.allCases.map(importCommand)
 
 let exportCommands: [CommandSpec] = [
     CommandSpec(
-        path: ["export"], summary: "Export accounts or contacts as CSV or JSON lines",
-        arguments: [ArgumentSpec(name: "ENTITY", help: "accounts or contacts")],
+        path: ["export"], summary: "Export accounts, contacts, opportunities, activities or quotes",
+        arguments: [ArgumentSpec(name: "ENTITY", help: "accounts, contacts, opportunities, activities or quotes")],
         options: [
             .value("--format", "FORMAT", "csv (UTF-8, RFC 4180; the default) or json (one object per line)"),
             .value("--output", "FILE", "Write to this file instead of standard output"),
         ],
         access: .read,
         discussion: """
-            The JSON-lines form imports back without loss with `crm import ENTITY FILE --from crm`.
+            The JSON-lines form of accounts, contacts and opportunities imports back without loss with
+            `crm import ENTITY FILE --from crm`; import the accounts (and contacts) before their
+            opportunities. Activities and quotes are export-only. A quote's CSV form has one row per
+            quote line; its JSON form has one object per quote with a "lines" list.
             Only the records you may see are exported.
             """,
         run: { (invocation) throws(CRMError) in
             guard let entity = ExportEntity(rawValue: invocation.required("ENTITY")) else {
-                throw CRMError.usage("invalid ENTITY '\(invocation.required("ENTITY"))': expected accounts or contacts; "
-                                     + "opportunities, activities and quotes are not in this version yet")
+                throw CRMError.usage("invalid ENTITY '\(invocation.required("ENTITY"))': expected accounts, contacts, "
+                                     + "opportunities, activities or quotes")
             }
             let format = try invocation.oneOf("--format", as: ExportFormat.self) ?? .csv
             // NOTE: the export is built in memory before it is written; a
