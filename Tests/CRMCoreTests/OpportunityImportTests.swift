@@ -145,3 +145,61 @@ final class OpportunityImportTests: XCTestCase {
         XCTAssertEqual(try target.database.scalar("SELECT contact_id FROM opportunities WHERE id = 6").integer, 1)
     }
 }
+
+/// Exact output of the export-only entities.
+final class PipelineExportTests: XCTestCase {
+    private func export(_ context: CRMContext, _ entity: ExportEntity, _ format: ExportFormat) throws -> (String, Int) {
+        var text = ""
+        let count = try Exporter.export(context, entity: entity, format: format) { (chunk: String) throws(CRMError) in
+            text += chunk
+        }
+        return (text, count)
+    }
+
+    func testQuotesAndActivitiesExport() throws {
+        let fixture = try PipelineFixture()
+        fixture.host.policy = PolicyHost.defaultPolicy
+        let deal = try fixture.deal("Showroom", amount: "1000.00")
+        let alice = fixture.context(as: "alice")
+        let quote = try Quotes.create(alice, opportunityId: deal.id)
+        _ = try Quotes.addLine(alice, key: quote.reference, QuoteLineChange(
+            description: "Lampe, laiton", quantity: "3", unit: "piece", unitPrice: "19.99", vatRate: "20"))
+        _ = try Quotes.addLine(alice, key: quote.reference, QuoteLineChange(
+            description: "Pose", quantity: "1.5", unitPrice: "60", discount: "10", vatRate: "10"))
+        _ = try Quotes.send(alice, key: quote.reference)
+        _ = try Quotes.create(alice, accountId: 1)
+
+        let (csv, quotes) = try export(alice, .quotes, .csv)
+        XCTAssertEqual(quotes, 2)
+        XCTAssertEqual(csv.components(separatedBy: "\r\n"), [
+            "id,reference,number,status,account,opportunity,currency,globalDiscount,issueDate,validUntil,"
+                + "totalExcludingTax,totalTax,totalIncludingTax,declineReason,createdBy,createdAt,line,description,"
+                + "quantity,unit,unitPrice,discount,vatRate,net",
+            "1,DRAFT-000001,Q-2026-00001,sent,1,1,EUR,0,2026-03-02,2026-04-01,140.97,20.09,161.06,,alice,"
+                + "2026-03-02T12:00:00Z,1,\"Lampe, laiton\",3,piece,19.99,0,20,59.97",
+            "1,DRAFT-000001,Q-2026-00001,sent,1,1,EUR,0,2026-03-02,2026-04-01,140.97,20.09,161.06,,alice,"
+                + "2026-03-02T12:00:00Z,2,Pose,1.5,,60,10,10,81.00",
+            "2,DRAFT-000002,,draft,1,,EUR,0,,,0.00,0.00,0.00,,alice,2026-03-02T12:00:00Z,,,,,,,,",
+            "",
+        ])
+        let (json, count) = try export(alice, .quotes, .json)
+        XCTAssertEqual(count, 2)
+        XCTAssertEqual(json.split(separator: "\n").first.map(String.init),
+                       #"{"type":"quote","id":"1","reference":"DRAFT-000001","number":"Q-2026-00001","status":"sent","#
+                       + #""account":"1","opportunity":"1","currency":"EUR","globalDiscount":"0","issueDate":"2026-03-02","#
+                       + #""validUntil":"2026-04-01","totalExcludingTax":"140.97","totalTax":"20.09","#
+                       + #""totalIncludingTax":"161.06","declineReason":null,"createdBy":"alice","#
+                       + #""createdAt":"2026-03-02T12:00:00Z","lines":[{"line":1,"description":"Lampe, laiton","#
+                       + #""quantity":"3","unit":"piece","unitPrice":"19.99","discount":"0","vatRate":"20","net":"59.97"},"#
+                       + #"{"line":2,"description":"Pose","quantity":"1.5","unit":null,"unitPrice":"60","discount":"10","#
+                       + #""vatRate":"10","net":"81.00"}]}"#)
+
+        let (activities, activityCount) = try export(alice, .activities, .csv)
+        XCTAssertEqual(activityCount, 1)
+        XCTAssertEqual(activities, "id,kind,subject,account,contact,opportunity,quote,owner,status,dueDate,dueAt,"
+                       + "doneAt,outcome,policy,event,cancelReason,createdAt\r\n"
+                       + "1,call,Call back about the new opportunity,1,,1,,alice,planned,2026-03-04,,,,test-policy,"
+                       + "onOpportunityCreated,,2026-03-02T12:00:00Z\r\n")
+        XCTAssertEqual(try export(fixture.context(as: "bob"), .quotes, .csv).1, 0)
+    }
+}
