@@ -135,4 +135,20 @@ final class IdentityKeyTests: XCTestCase {
         XCTAssertEqual(identityKey("C+ 2024"), "c+ 2024")
         XCTAssertEqual(identityKey("Café №5"), "cafe №5")
     }
+
+    /// Every ASCII character, alone and in runs, folds the same on the
+    /// ASCII fast path as on the Unicode path, which a leading `á` forces.
+    func testASCIIFastPathMatchesUnicodePath() {
+        var samples = (0..<128).map { String(UnicodeScalar(UInt8($0))) }
+        samples += ["  Pyramid   Construction\tInc. ", "L'Or`eal S.A.", "\r\n", "A--B__C", "x$+<=>^|~y", "\u{1C}\u{1F}"]
+        for sample in samples {
+            let fast = "a" + sample + "b"
+            let slow = "\u{E1}" + sample + "b"
+            XCTAssertEqual(searchKey(fast), searchKey(slow), "searchKey of \(sample.unicodeScalars.map(\.value))")
+            XCTAssertEqual(identityKey(fast), identityKey(slow), "identityKey of \(sample.unicodeScalars.map(\.value))")
+        }
+        XCTAssertEqual(searchKey("  Pyramid   CONSTRUCTION\tInc. "), "pyramid construction inc.")
+        XCTAssertEqual(identityKey("  Pyramid   CONSTRUCTION\tInc. "), "pyramid construction inc")
+        XCTAssertEqual(identityKey("L`Oreal S.A."), "loreal sa")
+    }
 }

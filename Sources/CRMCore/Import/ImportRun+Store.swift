@@ -120,7 +120,8 @@ extension ImportRun {
         parameters.append(now)
         let id = try database.insert(ImportRun.accountInsertSQL, parameters)
         try saveExternalId("account", id: id, externalId: draft.externalId)
-        if draft.generateCustomerCode { try generateCustomerCode(id) }
+        var generatedCode: String?
+        if draft.generateCustomerCode { generatedCode = try generateCustomerCode(id) }
         for iban in draft.ibans { try addBankAccount(id, iban) }
         for tag in draft.tags { try addTag(id, tag) }
         for note in draft.notes { try addNote(id, note) }
@@ -129,13 +130,49 @@ extension ImportRun {
                                field: .parent)
         }
         try context.audit(entity: "account", id: id, account: id, action: "create", field: nil, old: nil, new: nil)
-        try context.fire("onAccountCreated", payload: try accountPayload(id))
+        try context.fire("onAccountCreated", payload: try insertedPayload(id, draft, customerCode: generatedCode,
+                                                                          createdAt: now))
         lastAccountId = id
         if var contact = draft.contact {
             contact.ownerId = draft.ownerId
             try insertContact(contact, accountId: id)
         }
         return id
+    }
+
+    /// The plugin payload of an account just inserted, built from the
+    /// values written rather than read back: an import has no sector and
+    /// no flags yet, and its parent is linked when the run ends.
+    private func insertedPayload(_ id: Int64, _ draft: AccountDraft, customerCode: String?,
+                                 createdAt: String) throws(CRMError) -> Value {
+        func stored(_ column: AccountColumn) -> SQLValue { draft.columns[column] ?? column.defaultValue }
+        let ownerId = draft.ownerId ?? self.ownerId
+        let ownerName = try ownerName(ownerId)
+        let iban = draft.columns[.iban] ?? draft.ibans.first.map(SQLValue.text) ?? .null
+        let values: [SQLValue] = [
+            .integer(id), .text(draft.legalName), stored(.tradeName), stored(.legalForm), stored(.siren),
+            stored(.siret), stored(.vatNumber), stored(.street), stored(.postalCode), stored(.city),
+            stored(.country), .integer(ownerId), .text(ownerName), .null, .null, .integer(0), stored(.status),
+            stored(.currency), stored(.creditLimit), stored(.paymentTerm), stored(.paymentMethod),
+            stored(.creationDate), stored(.category), .null, iban, stored(.active),
+            customerCode.map(SQLValue.text) ?? stored(.customerCode), .null, .null, .text(createdAt), .text(createdAt),
+        ]
+        var account = Account(row: Row(values: values))
+        if !draft.tags.isEmpty {
+            let labels = Set(draft.tags.map { String(cleanText($0).prefix(64)) }.filter { !$0.isEmpty })
+            account.tags = labels.sorted { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+        }
+        return account.pluginValue
+    }
+
+    /// The name of a user who owns imported records, read once per run.
+    private func ownerName(_ id: Int64) throws(CRMError) -> String {
+        if let cached = ownerNamesById[id] { return cached }
+        guard let name = try database.scalar("SELECT name FROM users WHERE id = ?", [id]).text else {
+            throw CRMError(.database, "user \(id) vanished while records were being imported")
+        }
+        ownerNamesById[id] = name
+        return name
     }
 
     private func accountPayload(_ id: Int64) throws(CRMError) -> Value {
@@ -147,7 +184,8 @@ extension ImportRun {
 
     /// Gives an account a customer code `CU` plus its id on 6 digits, with a
     /// suffix when that code is already taken.
-    private func generateCustomerCode(_ id: Int64) throws(CRMError) {
+    @discardableResult
+    private func generateCustomerCode(_ id: Int64) throws(CRMError) -> String {
         let digits = String(id)
         let base = "CU" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
         var code = base
@@ -157,6 +195,7 @@ extension ImportRun {
             suffix += 1
         }
         try database.query("UPDATE accounts SET customer_code = ? WHERE id = ?", [code, id])
+        return code
     }
 
     func addBankAccount(_ accountId: Int64, _ iban: String) throws(CRMError) {
@@ -171,13 +210,14 @@ extension ImportRun {
                            [accountId, label])
     }
 
+    /// Adds a note to an account the import creates. The note has no audit
+    /// row of its own: the account's creation row covers the record.
     func addNote(_ accountId: Int64, _ text: String) throws(CRMError) {
         let trimmed = String(text.trimmingSpaces.prefix(Notes.maximumLength))
         guard !trimmed.isEmpty else { return }
-        let id = try database.insert("""
+        try database.query("""
             INSERT INTO notes (account_id, text, author_id, plugin, created_at) VALUES (?, ?, ?, NULL, ?)
             """, [accountId, trimmed, context.actor.id, context.clock.timestamp])
-        try context.audit(entity: "note", id: id, account: accountId, action: "create", field: nil, old: nil, new: nil)
     }
 
     /// Updates a record already imported from the same source: the columns

@@ -88,6 +88,7 @@ final class ImportRun {
     var lastAccountId: Int64?
     var lastAccountLine = 0
     var ownerIdsByName: [String: Int64?] = [:]
+    var ownerNamesById: [Int64: String] = [:]
     let canSetTerms: Bool
 
     init(context: CRMContext, path: String, options: ImportOptions) throws(CRMError) {

@@ -17,6 +17,7 @@
 // example Vietnamese letters from Latin Extended Additional (`ế`), unless
 // they arrive decomposed.
 public func searchKey(_ text: String) -> String {
+    if let folded = TextFold.asciiSearchKey(text) { return folded }
     var folded = ""
     var pendingSpace = false
 
@@ -55,6 +56,7 @@ public func searchKey(_ text: String) -> String {
 /// `Saint-Gobain` and `Saint Gobain` match. Spaces are then collapsed and
 /// trimmed.
 public func identityKey(_ text: String) -> String {
+    if let folded = TextFold.asciiIdentityKey(text) { return folded }
     var folded = ""
     var pendingSpace = false
 
@@ -80,8 +82,72 @@ public func identityKey(_ text: String) -> String {
     return folded
 }
 
-/// The tables behind `searchKey` and `identityKey`.
+/// The tables behind `searchKey` and `identityKey`, and their ASCII fast paths.
 enum TextFold {
+    /// `searchKey` of text that is all ASCII, computed on bytes; nil when
+    /// the text has a byte above 0x7F. ASCII letters only change case, the
+    /// backtick becomes an apostrophe, and runs of ASCII white space (tab,
+    /// line feed, vertical tab, form feed, carriage return and space, the
+    /// ASCII part of Unicode's White_Space property) become one space.
+    static func asciiSearchKey(_ text: String) -> String? {
+        var contiguous = text
+        contiguous.makeContiguousUTF8()
+        return contiguous.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            var output = [UInt8]()
+            output.reserveCapacity(bytes.count)
+            var pendingSpace = false
+            for byte in bytes {
+                guard byte < 0x80 else { return nil }
+                if isASCIIWhitespace(byte) {
+                    pendingSpace = !output.isEmpty
+                    continue
+                }
+                if pendingSpace {
+                    output.append(0x20)
+                    pendingSpace = false
+                }
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): output.append(byte + 0x20)
+                case UInt8(ascii: "`"): output.append(UInt8(ascii: "'"))
+                default: output.append(byte)
+                }
+            }
+            return String(decoding: output, as: UTF8.self)
+        } ?? nil
+    }
+
+    /// `identityKey` of text that is all ASCII; nil otherwise. After the
+    /// `searchKey` folding, dots, apostrophes and double quotes are removed
+    /// and every other ASCII punctuation mark becomes a space. `$ + < = > ^ |
+    /// ~` are symbols, not punctuation, in Unicode, so they stay.
+    static func asciiIdentityKey(_ text: String) -> String? {
+        guard let searched = asciiSearchKey(text) else { return nil }
+        var output = [UInt8]()
+        output.reserveCapacity(searched.utf8.count)
+        var pendingSpace = false
+        for byte in searched.utf8 {
+            if byte == UInt8(ascii: ".") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") { continue }
+            if byte == 0x20 || asciiPunctuation.contains(byte) {
+                pendingSpace = !output.isEmpty
+                continue
+            }
+            if pendingSpace {
+                output.append(0x20)
+                pendingSpace = false
+            }
+            output.append(byte)
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    static func isASCIIWhitespace(_ byte: UInt8) -> Bool {
+        (0x09...0x0D).contains(byte) || byte == 0x20
+    }
+
+    /// ASCII characters of Unicode's punctuation categories (P*), other
+    /// than those `identityKey` removes.
+    static let asciiPunctuation: Set<UInt8> = Set("!#%&()*,-/:;?@[\\]_{}".utf8)
+
     static let apostrophes: Set<Unicode.Scalar> = [
         "\u{2019}",  // right single quotation mark
         "\u{2018}",  // left single quotation mark
