@@ -39,7 +39,9 @@ public final class LuaPlugin {
     var mode: CallMode = .rule
     var identity: PluginIdentity
     private var activeCalls = 0
-    let apiFunctions: [APIFunctionSpec] = Catalogue.api
+    /// The functions of the `crm` table: the catalogue's, plus the helpers
+    /// of `crm pack test` for its test runner.
+    let apiFunctions: [APIFunctionSpec]
     private var handlerReferences: [String: Int32] = [:]
     /// For a data file, the value its chunk returned.
     private var dataValue: Value?
@@ -53,7 +55,8 @@ public final class LuaPlugin {
     /// `settings` an optional table. The fields are read without running
     /// metamethods.
     public init(source: String, file: String, limits: PluginLimits = .standard,
-                bridge: PluginAPIBridge, clock: Clock = .system()) throws(PluginFailure) {
+                bridge: PluginAPIBridge, clock: Clock = .system(),
+                api: [APIFunctionSpec] = Catalogue.api) throws(PluginFailure) {
         guard let host = clua_host_create(limits.memoryBytes) else {
             throw PluginFailure(kind: .invalidPlugin, plugin: file, file: file, line: nil,
                                 message: "could not create a Lua state")
@@ -71,6 +74,7 @@ public final class LuaPlugin {
         self.settingsDefaults = .object([])
         self.handlerNames = []
         self.identity = PluginIdentity(name: file, version: "", file: file)
+        self.apiFunctions = api
 
         configureHost(host)
         try openSandbox(host)
@@ -105,6 +109,7 @@ public final class LuaPlugin {
         self.handlerNames = []
         self.identity = PluginIdentity(name: file, version: "", file: file)
         self.dataValue = .null
+        self.apiFunctions = []
         configureHost(host)
         try load(source)
     }
