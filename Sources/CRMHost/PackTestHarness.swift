@@ -3,9 +3,9 @@
 ///
 /// Test files are loaded with `load` as chunks of the runner's state, so
 /// they share its globals: `test`, and `crm`, set from the handler
-/// argument. The sandbox names such chunks `(load) FILE`; the runner finds
-/// the line of a failure by walking up the stack with `error(..., level)`
-/// until a frame of a test file, because the sandbox has no `debug` library.
+/// argument. The sandbox names such chunks `(load) FILE`. Because the
+/// sandbox has no `debug` library, the runner finds the line of a failure by
+/// walking up the stack with `error(..., level)` until a frame of a test file.
 enum PackTestHarness {
     static let file = "pack-test-runner"
 

@@ -3,13 +3,13 @@ import CRMCore
 import Glibc
 #endif
 
-/// What `crm pack test` counted.
+/// Counts of passed and failed cases of one `crm pack test` run.
 public struct PackTestSummary: Sendable, Equatable {
     public var passed = 0
     public var failed = 0
 }
 
-/// Runs a pack's own test files against a throwaway database that holds
+/// Runs a pack's own test files against a throwaway database that contains
 /// fixtures and the pack, installed as `crm pack install` would.
 public enum PackTester {
     /// Limits of the runner's calls. One call runs a whole test case, with

@@ -96,7 +96,7 @@ public enum Decisions {
     static let keyFields: Set<String> = [
         "id", "accountId", "opportunityId", "quoteId", "siren", "country", "status", "creationDate", "flags",
         "category", "requestedCreditLimit", "creditLimit", "currency", "event", "sequence", "year", "sector",
-        "postalCode", "address", "hasIban", "issueDate", "validUntil",
+        "postalCode", "address", "hasIban", "issueDate", "validUntil", "sequenceName",
     ]
 
     static func keyInputs(_ payload: Value) -> Value {

@@ -131,8 +131,8 @@ public enum PluginDefinitions {
             return lines + [""]
         }
 
-        /// The annotation type of a shape; records without a shared name
-        /// get a class of their own, appended to `extra`.
+        /// Returns the annotation type of a shape. A record without a shared
+        /// name gets a class of its own, appended to `extra`.
         mutating func typeName(_ shape: Shape, className: String, into extra: inout [String]) -> String {
             switch shape {
             case .string: return "string"
@@ -176,7 +176,7 @@ public enum PluginDefinitions {
 
     // MARK: - luacheck
 
-    /// A `.luacheckrc` with two standards: `crm` for plugin files (the sandbox
+    /// Writes a `.luacheckrc` with two standards: `crm` for plugin files (the sandbox
     /// globals only, read-only) and `crm_test` for pack test files, which
     /// also have the `crm` and `test` globals.
     public static func luacheckConfiguration() -> String {

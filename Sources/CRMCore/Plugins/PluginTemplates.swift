@@ -128,7 +128,10 @@ public enum PluginTemplates {
         if field.name == "changed" { return "{ \"paymentTerm\" }" }
         switch field.shape {
         case .string: return "\"\(sampleStrings[field.name] ?? "sample")\""
-        case .integer: return field.name == "year" ? "2026" : field.name == "sequence" ? "42" : "1"
+        case .integer:
+            if field.name == "year" { return "2026" }
+            if field.name == "sequence" { return "42" }
+            return "1"
         case .money: return "1200000"
         case .boolean: return "true"
         case .date: return field.name == "validUntil" ? "\"2026-04-01\"" : "\"2026-03-02\""

@@ -1,6 +1,6 @@
--- Solvency of an account opening: bad payers are rejected; the requested
+-- Solvency of an account opening. Bad payers are rejected. The requested
 -- credit is approved up to industrial.approveUpTo, reviewed up to
--- industrial.reviewUpTo and rejected above; young companies always go to review.
+-- industrial.reviewUpTo and rejected above. Young companies go to review.
 local P = { name = "industrial-solvency", version = "1.0.0", api = 1 }
 
 local function isBadPayer(account)
