@@ -221,8 +221,9 @@ public enum PluginDocs {
             "",
             "`crm.setting(key)` returns the value stored in the database (`crm setting set KEY VALUE`), else the",
             "default from the pack's `pack.lua`, else the plugin's own `settings` table, else nil. Values keep their",
-            "JSON type: `crm setting set solvency.maxAutoCredit '\"15000.00\"'` stores a string, `... 45` an integer.",
-            "Amounts are best kept as decimal strings and read with `crm.parseMoney`.",
+            "JSON type: `crm setting set solvency.minimumYears 3` stores an integer, and a decimal such as",
+            "`crm setting set solvency.maxAutoCredit 15000.00` is kept as the text `\"15000.00\"`, which",
+            "`crm.parseMoney` reads into minor units.",
             "",
         ]
     }
