@@ -3,4 +3,4 @@ let allCommands: [CommandSpec] = setupCommands + userCommands + sectorCommands +
     + contactCommands + noteCommands + searchCommands + opportunityCommands + stageCommands + lossReasonCommands
     + pipelineCommands + activityCommands + followUpCommands + holidayCommands + timelineCommands
     + quoteCommands + vatCommands + openingCommands + importCommands + exportCommands + settingCommands
-    + pluginCommands + packCommands + decisionCommands
+    + pluginCommands + packCommands + decisionCommands + databaseCommands + personalDataCommands
