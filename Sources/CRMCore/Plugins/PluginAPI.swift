@@ -40,8 +40,9 @@ public enum PluginAPI {
             log("plugin \(plugin): \(escapeControlCharacters(message))")
             return .null
         case "getAccount":
-            return try Accounts.load(context.database, id: integer(0))?.pluginValue ?? .null
+            return try Accounts.visible(context, id: integer(0))?.pluginValue ?? .null
         case "getNotes":
+            guard try Accounts.visible(context, id: integer(0)) != nil else { return .array([]) }
             let rows = try context.database.query("""
                 SELECT n.id, n.text, coalesce(n.plugin, u.name) FROM notes n LEFT JOIN users u ON u.id = n.author_id
                 WHERE n.account_id = ? ORDER BY n.id
@@ -61,8 +62,9 @@ public enum PluginAPI {
                               fields: [.creditLimit: Money(minor: integer(1), currency: account.currency).decimalString])
             return .null
         case "openingRequirements":
-            guard let account = try Accounts.load(context.database, id: integer(0)) else {
-                throw CRMError.notFound("crm.openingRequirements: account \(integer(0)) does not exist")
+            guard let account = try Accounts.visible(context, id: integer(0)) else {
+                throw CRMError.notFound("crm.openingRequirements: account \(integer(0)) does not exist "
+                                        + "or the acting user may not see it")
             }
             return .array(try Openings.requirements(context.database, account: account).map(Value.string))
         case "requestOpening":
@@ -128,8 +130,8 @@ public enum PluginAPI {
     }
 
     private static func existingAccount(_ context: CRMContext, _ id: Int64, _ name: String) throws(CRMError) -> Int64 {
-        guard try Accounts.load(context.database, id: id) != nil else {
-            throw CRMError.notFound("crm.\(name): account \(id) does not exist")
+        guard try Accounts.visible(context, id: id) != nil else {
+            throw CRMError.notFound("crm.\(name): account \(id) does not exist or the acting user may not see it")
         }
         return id
     }
