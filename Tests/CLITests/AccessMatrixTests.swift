@@ -145,7 +145,7 @@ final class AccessMatrixTests: XCTestCase {
     }
 
     /// A hook runs with the rights of the user whose command fired it, so
-    /// `crm.getAccount` and `crm.getNotes` of a plugin see what that user sees.
+    /// the read functions of the plugin API see what that user sees.
     func testPluginReadsFollowTheActingUser() throws {
         let cli = try makeSandbox()
         let folder = cli.folder.appendingPathComponent("peek")
@@ -156,12 +156,15 @@ final class AccessMatrixTests: XCTestCase {
             local P = { name = "peek", version = "1.0.0" }
             function P.onAccountCreated(account, crm)
               local other = crm.getAccount(1)
-              crm.addNote(account.id, "peek " .. tostring(other ~= nil) .. " " .. #crm.getNotes(1))
+              crm.addNote(account.id, "peek " .. tostring(other ~= nil) .. " " .. #crm.getNotes(1) .. " "
+                .. #crm.getContacts(1) .. " " .. tostring(crm.getOpportunity(1) ~= nil) .. " "
+                .. tostring(crm.getQuote(1) ~= nil))
             end
             return P
             """.write(to: folder.appendingPathComponent("peek.lua"), atomically: true, encoding: .utf8)
         cli.ok(["pack", "install", folder.path])
-        let expected = ["alice": "peek true 1", "bob": "peek false 0", "mia": "peek true 1", "admin": "peek true 1"]
+        let expected = ["alice": "peek true 1 1 true true", "bob": "peek false 0 0 false false",
+                        "mia": "peek true 1 1 true true", "admin": "peek true 1 1 true true"]
         for (user, note) in expected.sorted(by: { $0.key < $1.key }) {
             let added = cli.ok(["account", "add", "NEW \(user.uppercased())"], as: user)
             let id = added.split(separator: " ")[2]
