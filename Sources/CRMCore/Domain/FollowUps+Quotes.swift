@@ -4,24 +4,23 @@ extension FollowUps {
     /// The event name the `followUps` rule receives when a quote is sent.
     public static let quoteSentEvent = "quoteSent"
 
-    /// Asks the `followUps` rule about a quote just sent and creates what it
-    /// lists, linked to the quote and to its opportunity when it has one.
+    /// Asks the `followUps` rule about a quote just sent, with the quote in
+    /// the payload so a policy can plan from its validity date, and creates
+    /// what it lists, linked to the quote and to its opportunity when it has one.
     /// The follow-ups go to the opportunity's owner, or to the account's
     /// owner for a quote made without an opportunity.
     @discardableResult
     public static func applyPolicies(_ context: CRMContext, quoteSent quote: Quote) throws(CRMError) -> FollowUpRun {
         let database = context.database
-        var payload: [(String, Value)] = [
-            ("event", .string(quoteSentEvent)), ("quoteId", .integer(quote.id)),
-            ("accountId", .integer(quote.accountId)),
-        ]
+        var payload: [(String, Value)] = [("event", .string(quoteSentEvent)), ("accountId", .integer(quote.accountId))]
         var opportunity: Opportunity?
         if let id = quote.opportunityId {
             opportunity = try Opportunities.load(database, id: id)
+            payload.append(("opportunityId", .integer(id)))
         }
+        payload += [("quoteId", .integer(quote.id)), ("quote", quote.pluginValue)]
         if let opportunity {
-            payload += [("opportunityId", .integer(opportunity.id)), ("stage", .string(opportunity.stage.code)),
-                        ("opportunity", opportunity.pluginValue)]
+            payload += [("stage", .string(opportunity.stage.code)), ("opportunity", opportunity.pluginValue)]
         }
         guard let outcome = try context.decide("followUps", payload: .object(payload), entity: "quote",
                                                entityId: quote.id) else { return FollowUpRun() }
