@@ -95,6 +95,22 @@ final class OpportunityImportTests: XCTestCase {
         ])
     }
 
+    func testMappingFileNamesStages() throws {
+        let test = try TestDatabase()
+        _ = try Accounts.add(test.context(as: "admin"), legalName: "Atelier Lumière", fields: [:])
+        let path = test.folder.appendingPathComponent("deals.csv").path
+        try "title,account,stage,close date\nShowroom,1,Négociation,2026-06-15\n"
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let mapping = test.folder.appendingPathComponent("mapping.json").path
+        try #"{"values": {"stage": {"Négociation": "PROPOSE"}}}"#.write(toFile: mapping, atomically: true, encoding: .utf8)
+        var options = ImportOptions(entity: .opportunities)
+        options.mapping = try ImportMapping.load(path: mapping)
+        let summary = try Importer.run(test.context(as: "admin"), path: path, options: options)
+        XCTAssertEqual(summary.imported, 1)
+        XCTAssertEqual(summary.warnings, 0)
+        XCTAssertEqual(try deals(test), ["Showroom|Atelier Lumière|null|EUR|PROPOSE|40|2026-06-15|-"])
+    }
+
     func testJSONExportImportsBackWithoutLoss() throws {
         let source = try TestDatabase()
         _ = try load(source, ImportTests.fixture("Account.csv"), .accounts)

@@ -4,9 +4,9 @@ extension FollowUps {
     /// The event name the `followUps` rule receives when a quote is sent.
     public static let quoteSentEvent = "quoteSent"
 
-    /// Asks the `followUps` rule about a quote just sent, with the quote in
-    /// the payload so a policy can plan from its validity date, and creates
-    /// what it lists, linked to the quote and to its opportunity when it has one.
+    /// Asks the `followUps` rule about a quote just sent and creates what it
+    /// lists, linked to the quote and to its opportunity when it has one.
+    /// The payload carries the quote, so a policy can plan from its validity date.
     /// The follow-ups go to the opportunity's owner, or to the account's
     /// owner for a quote made without an opportunity.
     @discardableResult

@@ -78,7 +78,7 @@ public enum Timeline {
             .map(\.entry)
     }
 
-    /// A quote's audit row in words: created and sent under the reference
+    /// Describes a quote's audit row in words: created and sent under the reference
     /// and number it had then, then accepted, declined (with the customer's
     /// reason) or expired under `label`, its current number.
     static func quoteSummary(_ event: AuditEvent, label: String, declineReason: String?) -> String {
@@ -96,7 +96,7 @@ public enum Timeline {
         }
     }
 
-    /// An account opening's audit row in words.
+    /// Describes an account opening's audit row in words.
     static func openingSummary(_ event: AuditEvent) -> String {
         switch event.action {
         case "create": return "opening requested"

@@ -113,7 +113,7 @@ extension Exporter {
         return records
     }
 
-    /// The CSV form of quotes: one row per quote line, the quote's columns
+    /// Flattens quotes for CSV: one row per quote line, the quote's columns
     /// repeated on each, and one row with empty line columns for a quote
     /// without lines.
     static func quoteLineRows(_ records: [[(String, Value)]]) -> [[(String, Value)]] {

@@ -21,7 +21,7 @@ public struct ImportMapping: Sendable {
 
     /// Fields whose values a mapping may translate.
     static let mappableValues: Set<ImportField> = [.paymentTerm, .paymentMethod, .status, .owner, .active,
-                                                   .category, .country]
+                                                   .category, .country, .stage]
 
     /// Reads and checks a mapping file; errors name the file and the key.
     public static func load(path: String) throws(CRMError) -> ImportMapping {

@@ -54,6 +54,7 @@ extension ImportRun {
                        detail: reference)
             return nil
         }
+
         let currency = try opportunityCurrency(fields, line: line, account: account.currency)
         let probability = try sourceProbability(fields, line: line)
         var draft = OpportunityDraft(
@@ -65,6 +66,7 @@ extension ImportRun {
             draft.closedOn = fields[.closedOn].flatMap { ImportDate.parse($0, order: dateOrder) }?.description
                 ?? close.description
         }
+
         if let text = fields[.amount] {
             let amount = try self.amount(text, field: .amount, line: line, currency: currency).integer
             if let amount, !(0...999_999_999_999).contains(amount) {
@@ -74,6 +76,7 @@ extension ImportRun {
                 draft.amount = amount
             }
         }
+
         if draft.stage.kind == .lost { try readLoss(fields, line: line, into: &draft) }
         draft.contactId = try opportunityContact(fields[.contact], account: account.id)
         draft.source = fields[.source].map { String(cleanText($0).prefix(100)) }
@@ -82,8 +85,8 @@ extension ImportRun {
         return draft
     }
 
-    /// The account a row names: by its id in the same source, then, for a
-    /// `crm` or generic file, by its id in this database or by its name.
+    /// Finds the account a row names: by its id in the same source, then,
+    /// for a `crm` or generic file, by its id in this database or by its name.
     private func opportunityAccount(_ reference: String) throws(CRMError) -> (id: Int64, currency: Currency)? {
         var id = try storedEntity("account", externalId: reference)
         if id == nil, layout.source == .crm || layout.source == .generic, let number = Int64(reference) {
@@ -120,7 +123,7 @@ extension ImportRun {
         return nil
     }
 
-    /// The stage of a row: a `--mapping` value, a stage code or label of
+    /// Chooses the stage of a row: a `--mapping` value, a stage code or label of
     /// this CRM, or a won or lost name such as Salesforce's `Closed Won`.
     /// Any other name goes to the open stage whose default probability is
     /// nearest the row's probability (the earlier stage on a tie), or to
