@@ -177,7 +177,9 @@ public enum Catalogue {
             example: "return { { inDays = 2, businessDays = true, kind = \"call\", subject = \"Call back\" } }"),
         HookSpec(
             name: "sectorFor", kind: .rule, summary: "Chooses the sector of an account, or none",
-            firedWhen: "when an account is created or its address changes, unless assigned by hand",
+            firedWhen: "when an account is created or its postal code or country changes, and on "
+                + "`crm account assign --auto` and `crm sector reassign`, unless the account was assigned by hand; "
+                + "nil leaves the account without a sector, and a code that is not a sector fails the command",
             payload: accountFields, result: .string,
             example: "if payload.country ~= \"FR\" then return \"EXPORT\" end"),
     ]
@@ -221,6 +223,8 @@ public enum Catalogue {
         APIFunctionSpec(name: "dueDate", parameters: [.init("term", .string), .init("invoiceDate", .date)],
                         returns: .date, writes: false,
                         summary: "Returns the due date of an invoice under a payment-term code of the database"),
+        APIFunctionSpec(name: "sectorExists", parameters: [.init("code", .string)], returns: .boolean, writes: false,
+                        summary: "Tells whether the database has a sector with this code"),
         APIFunctionSpec(name: "setting", parameters: [.init("key", .string)], returns: .any, writes: false,
                         summary: "Returns a setting: the database's value, else the pack's default, else nil"),
         APIFunctionSpec(name: "today", parameters: [], returns: .date, writes: false,
