@@ -145,7 +145,7 @@ enum BundledPlugins {
         """##),
         ("sector-by-department.lua", ##"""
         -- Default sector rule. A French account goes to the sector of its
-        -- département, read from the postal code; any other account goes to the
+        -- département, read from the postal code. Any other account goes to the
         -- sector whose code is its ISO country code ("DE", "BE").
         --
         -- The département code is the sector code ("75", "2A", "972") unless the

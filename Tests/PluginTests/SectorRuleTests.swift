@@ -3,7 +3,7 @@ import CRMHost
 import XCTest
 
 /// The bundled `sector-by-department` rule, run in Lua with every sector
-/// it may choose present unless a test says otherwise.
+/// it may choose present unless a test states otherwise.
 final class SectorByDepartmentTests: PluginTestCase {
     private func bundledRule(_ bridge: TestBridge) throws -> LuaPlugin {
         let source = try XCTUnwrap(PluginSource.bundled.first { $0.file == "plugins/sector-by-department.lua" })

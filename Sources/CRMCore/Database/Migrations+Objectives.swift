@@ -2,7 +2,7 @@ extension Migrations {
     /// Objectives per rep or sector and period, and the owner and sector
     /// recorded when a deal is won, an account opens or an activity is done.
     ///
-    /// Attainment credits whoever owned the record at the time of the event:
+    /// Attainment credits the owner of a record at the time of the event:
     /// a rep who moves to another sector, or an account assigned to another
     /// sector, leaves past results where they were earned. Triggers record
     /// the owner and sector, so every path that wins a deal, approves an

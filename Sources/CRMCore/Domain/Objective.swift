@@ -1,4 +1,4 @@
-/// What an objective measures.
+/// The quantity an objective measures.
 public enum ObjectiveMetric: String, CaseIterable, Sendable {
     /// Money won, in one currency: the amounts of deals won in the period.
     case revenue
@@ -10,7 +10,7 @@ public enum ObjectiveMetric: String, CaseIterable, Sendable {
     case activities
 }
 
-/// Who an objective is for: one rep, or a sector with its sub-sectors.
+/// The subject of an objective: one rep, or a sector with its sub-sectors.
 public enum ObjectiveSubject: Equatable, Sendable {
     case rep(String)
     case sector(String)
@@ -68,14 +68,14 @@ public struct Objective: Equatable, Sendable {
         return metric.rawValue
     }
 
-    /// A quantity in the objective's unit, as text: `12000.00 EUR` or `7`.
+    /// Formats a quantity in the objective's unit: `12000.00 EUR` or `7`.
     public func format(_ quantity: Int64) -> String {
         guard let currency else { return String(quantity) }
         return Money(minor: quantity, currency: currency).description
     }
 
-    /// A quantity in the objective's unit for `--json`: money as a decimal
-    /// string with its currency, counts as integers.
+    /// Converts a quantity in the objective's unit for `--json`: money as a
+    /// decimal string with its currency, counts as integers.
     public func jsonValue(_ quantity: Int64) -> Value {
         guard let currency else { return .integer(quantity) }
         return Money(minor: quantity, currency: currency).jsonValue

@@ -33,7 +33,7 @@ public struct ObjectivePeriod: Hashable, Sendable, CustomStringConvertible {
         end = CivilDate(year: year, month: lastMonth, day: CivilDate.daysIn(month: lastMonth, year: year))!
     }
 
-    /// The month, quarter or year that contains `date`.
+    /// Returns the month, quarter or year that contains `date`.
     public static func containing(_ date: CivilDate, kind: Kind) -> ObjectivePeriod {
         switch kind {
         case .month: return ObjectivePeriod(kind: .month, year: date.year, firstMonth: date.month, months: 1)

@@ -74,9 +74,9 @@ extension Objectives {
                           gap: objective.target - actual, forecast: forecast, daysLeft: daysLeft)
     }
 
-    /// `part / whole` in tenths of a percent, rounded half-up. Both are
-    /// non-negative and `whole` is positive; 128-bit arithmetic keeps large
-    /// amounts exact.
+    /// Divides `part` by `whole` in tenths of a percent, rounded half-up.
+    /// Both are non-negative and `whole` is positive. The 128-bit
+    /// arithmetic keeps large amounts exact.
     static func tenthsOfPercent(_ part: Int64, of whole: Int64) -> Int64 {
         let numerator = Int128(part) * 2000 + Int128(whole)
         let result = numerator / (Int128(whole) * 2)
@@ -89,7 +89,7 @@ extension Objectives {
         return total
     }
 
-    /// The SQL condition tying a record to the objective's rep, through
+    /// Builds the SQL condition tying a record to the objective's rep, through
     /// `ownerColumn`, or to its sector and the sectors below, through
     /// `sectorColumn`.
     static func subjectCondition(_ objective: Objective, ownerColumn: String,
@@ -144,10 +144,11 @@ extension Objectives {
         }
     }
 
-    /// The open deals of the objective's currency expected to close in the
-    /// period, each weighted by its probability and rounded half-up to the
-    /// minor unit, then summed. A rep's are the deals they own now; a
-    /// sector's are those on accounts of the sector and the sectors below.
+    /// Sums the weighted amounts of the open deals of the objective's
+    /// currency expected to close in the period. Each amount times its
+    /// probability is rounded half-up to the minor unit before the sum. A
+    /// rep's deals are those they own now, and a sector's are those on
+    /// accounts of the sector and of the sectors below it.
     static func weightedPipeline(_ database: Database, _ objective: Objective) throws(CRMError) -> Int64 {
         let subject = subjectCondition(objective, ownerColumn: "o.owner_id", sectorColumn: "a.sector_id")
         return try database.scalar("""

@@ -23,8 +23,8 @@ public enum Objectives {
         ) SELECT id FROM managed)
         """
 
-    /// The SQL condition restricting objectives (alias `j`) to those the
-    /// actor may see.
+    /// Returns the SQL condition that restricts objectives (alias `j`) to
+    /// those the actor may see.
     static func visibility(_ context: CRMContext) -> (sql: String, parameters: [SQLBindable]) {
         let actor = context.actor.id
         switch context.actor.role {

@@ -26,8 +26,8 @@ public struct SectorMove: Equatable, Sendable {
 /// sector until `--auto` hands it back to the rule. When no plugin
 /// returns a sector, the account has none.
 extension Sectors {
-    /// The sector the rule chooses for an account, with the plugin that
-    /// chose it. Nil when the command runs without plugins, so the caller
+    /// Asks the rule for an account's sector and returns it with the plugin
+    /// that chose it. Returns nil when the command runs without plugins, so the caller
     /// leaves the account as it is.
     static func ruleChoice(_ context: CRMContext,
                            for account: Account) throws(CRMError) -> (sector: Sector?, plugin: String?)? {

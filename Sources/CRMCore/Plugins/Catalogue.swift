@@ -176,10 +176,10 @@ public enum Catalogue {
             result: .list(followUpItem),
             example: "return { { inDays = 2, businessDays = true, kind = \"call\", subject = \"Call back\" } }"),
         HookSpec(
-            name: "sectorFor", kind: .rule, summary: "Chooses the sector of an account, or none",
+            name: "sectorFor", kind: .rule, summary: "Chooses the sector of an account, or nil for none",
             firedWhen: "when an account is created or its postal code or country changes, and on "
-                + "`crm account assign --auto` and `crm sector reassign`, unless the account was assigned by hand; "
-                + "nil leaves the account without a sector, and a code that is not a sector fails the command",
+                + "`crm account assign --auto` and `crm sector reassign`, but never for an account assigned by hand. "
+                + "A code that is not a sector of the database fails the command",
             payload: accountFields, result: .string,
             example: "if payload.country ~= \"FR\" then return \"EXPORT\" end"),
     ]

@@ -6,7 +6,7 @@ enum AttainmentBar {
     /// Cells of a full bar; each cell is 5 % of the target.
     static let width = 20
 
-    /// A bar of `width` cells, filled by whole 5 % steps and full from
+    /// Draws a bar of `width` cells, filled by whole 5 % steps and full from
     /// 100 % on. With colour it is green once the target is reached, yellow
     /// when the forecast reaches it, red when the period is over short of
     /// it, and uncoloured otherwise.
@@ -17,7 +17,7 @@ enum AttainmentBar {
         return "\u{1B}[\(code)m\(bar)\u{1B}[0m"
     }
 
-    /// The SGR colour code of a row, or nil for no colour.
+    /// Returns the SGR colour code of a row, or nil for no colour.
     static func colourCode(_ row: Attainment) -> Int? {
         if row.actual >= row.objective.target { return 32 }
         if let forecast = row.forecast, forecast >= row.objective.target { return 33 }

@@ -1,6 +1,6 @@
 import CRMCore
 
-/// The rep or sector named by `--rep` or `--sector`: exactly one of them.
+/// Reads the rep or sector named by `--rep` or `--sector`, exactly one of them.
 private func objectiveSubject(_ invocation: Invocation) throws(CRMError) -> ObjectiveSubject {
     switch (invocation.value("--rep"), invocation.value("--sector")) {
     case let (rep?, nil): return .rep(rep)

@@ -50,7 +50,7 @@ final class SectorFixture {
 
     var database: Database { test.database }
 
-    /// A context acting as `name` on `day`, with the scripted host.
+    /// Returns a context acting as `name` on `day`, with the scripted host.
     func context(as name: String, on day: String = "2026-03-02") -> CRMContext {
         let user = try! Users.find(test.database, name: name)!
         return CRMContext(database: test.database, clock: .fixed(today: CivilDate(parsing: day)!), actor: user,
@@ -96,7 +96,7 @@ final class SectorFixture {
                            currency: currency, kind: kind).objective.id
     }
 
-    /// The report of one period as of `day`, keyed by objective id.
+    /// Runs the report of one period as of `day`, keyed by objective id.
     func report(_ period: String, on day: String, as user: String = "admin") throws -> [Int64: Attainment] {
         var filter = ObjectiveFilter()
         filter.period = period
