@@ -14,15 +14,6 @@ public enum Objectives {
 
     // MARK: Reading
 
-    /// `(WITH RECURSIVE ...)`: the ids of the sectors a manager manages and
-    /// of every sector below them; takes the manager's id as its parameter.
-    static let managedSectorsSQL = """
-        (WITH RECURSIVE managed(id) AS (
-            SELECT id FROM sectors WHERE manager_id = ?
-            UNION SELECT s2.id FROM sectors s2 JOIN managed m ON s2.parent_id = m.id
-        ) SELECT id FROM managed)
-        """
-
     /// Returns the SQL condition that restricts objectives (alias `j`) to
     /// those the actor may see.
     static func visibility(_ context: CRMContext) -> (sql: String, parameters: [SQLBindable]) {
@@ -34,8 +25,9 @@ public enum Objectives {
             return ("j.user_id = ?", [actor])
         case .manager:
             return ("""
-                (j.user_id = ? OR j.sector_id IN \(managedSectorsSQL)
-                 OR j.user_id IN (SELECT r.user_id FROM sector_reps r WHERE r.sector_id IN \(managedSectorsSQL)))
+                (j.user_id = ? OR j.sector_id IN (\(Sectors.managedSectorsQuery))
+                 OR j.user_id IN (SELECT r.user_id FROM sector_reps r
+                                  WHERE r.sector_id IN (\(Sectors.managedSectorsQuery))))
                 """, [actor, actor, actor])
         }
     }
