@@ -36,6 +36,7 @@ public enum Catalogue {
         Field("tags", .list(.string), "Tags"),
         Field("customerCode", .string, optional: true, "Customer code"),
         Field("createdAt", .string, "Creation timestamp, ISO 8601 UTC"),
+        Field("hasIban", .boolean, "True when a bank account (IBAN) is on file; the IBAN itself is not shown"),
     ]
 
     static let opportunityFields: [Field] = [
@@ -165,10 +166,12 @@ public enum Catalogue {
             firedWhen: "after an opportunity is created or changes stage, a quote is sent or an account opens, "
                 + "and for each quiet open opportunity during `crm followup run`",
             payload: [Field("event", .string, "Name of the event (onOpportunityCreated, onOpportunityStageChanged, "
-                                              + "onAccountOpened, ...), or sweep for the daily run"),
+                                              + "onAccountOpened, quoteSent, ...), or sweep for the daily run"),
                       Field("accountId", .integer, optional: true, "Account id"),
                       Field("opportunityId", .integer, optional: true, "Opportunity id"),
                       Field("quoteId", .integer, optional: true, "Quote id"),
+                      Field("quote", .record(quoteFields), optional: true,
+                            "For quoteSent: the quote as sent, with its number, issueDate and validUntil"),
                       Field("stage", .string, optional: true, "Stage code of the opportunity"),
                       Field("opportunity", .record(opportunityFields), optional: true, "The opportunity"),
                       Field("daysQuiet", .integer, optional: true,

@@ -3,5 +3,5 @@ let allCommands: [CommandSpec] = setupCommands + userCommands + sectorCommands +
     + contactCommands + noteCommands + searchCommands + opportunityCommands + stageCommands + lossReasonCommands
     + pipelineCommands + activityCommands + followUpCommands + holidayCommands + timelineCommands
     + quoteCommands + vatCommands + openingCommands + importCommands + exportCommands + settingCommands
-    + pluginCommands + packCommands + decisionCommands
+    + pluginCommands + pluginKitCommands + packCommands + packTestCommands + decisionCommands + ruleCommands
     + objectiveCommands
