@@ -100,6 +100,16 @@ public enum Accounts {
         return account
     }
 
+    /// Loads an account the actor may see, or nil for one that does not
+    /// exist or is outside their scope. Plugins read accounts through this,
+    /// so a hook run by a sales rep sees only what that rep may see.
+    public static func visible(_ context: CRMContext, id: Int64) throws(CRMError) -> Account? {
+        let scope = visibility(context)
+        guard try context.database.first("SELECT a.id FROM accounts a WHERE a.id = ? AND \(scope.sql)",
+                                         [id] + scope.parameters) != nil else { return nil }
+        return try load(context.database, id: id)
+    }
+
     /// Parses an account id typed on the command line.
     public static func parseId(_ text: String, option: String) throws(CRMError) -> Int64 {
         guard let id = Int64(text), id > 0 else {

@@ -77,6 +77,7 @@ struct Environment {
                                           + "(or choose another with --db or CRM_DB)")
         }
         let database = try Database(path: path)
+        TestHooks.install(on: database, variables: variables)
         try Migrations.apply(to: database, now: try clock.timestamp)
         return database
     }
