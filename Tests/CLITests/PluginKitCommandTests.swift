@@ -23,10 +23,11 @@ final class PluginKitCommandTests: XCTestCase {
                          stderr: String(decoding: errData, as: UTF8.self))
     }
 
-    /// Adds an account in Paris with SIREN, creation date and a contact, ready for an opening request.
-    private func addReadyAccount(_ cli: CLISandbox, name: String, siren: String, created: String, extra: [String] = []) {
+    /// Adds an account (in Paris by default) with SIREN, creation date and a contact, ready for an opening request.
+    private func addReadyAccount(_ cli: CLISandbox, name: String, siren: String, created: String,
+                                 postalCode: String = "75011", city: String = "Paris", extra: [String] = []) {
         cli.ok(["account", "add", name, "--siren", siren, "--creation-date", created, "--street", "12 rue Oberkampf",
-                "--postal-code", "75011", "--city", "Paris"] + extra)
+                "--postal-code", postalCode, "--city", city] + extra)
         let id = cli.sql("SELECT max(id) FROM accounts")
         cli.ok(["contact", "add", "--account", id, "--first-name", "Claire", "--last-name", "Durand",
                 "--email", "claire\(id)@example.test"])
@@ -48,7 +49,10 @@ final class PluginKitCommandTests: XCTestCase {
         cli.ok(["setting", "set", "quote.sequence", "devis-{year}-{sector}"])
         cli.ok(["sector", "add", "IDF", "--name", "Ile-de-France"])
         addReadyAccount(cli, name: "Durand SA", siren: "402123459", created: "2014-05-12", extra: ["--sector", "IDF"])
-        addReadyAccount(cli, name: "Jeune Pousse SAS", siren: "512345679", created: "2025-01-10")
+        // The pack's sectorFor maps Paris to IDF; Marseille is outside its map, so this account has no sector.
+        addReadyAccount(cli, name: "Jeune Pousse SAS", siren: "512345679", created: "2025-01-10",
+                        postalCode: "13001", city: "Marseille")
+        XCTAssertEqual(cli.sql("SELECT ifnull(sector_id, 'none') FROM accounts WHERE id = 2"), "none")
 
         cli.ok(["opening", "request", "1", "--credit-limit", "15000.00"])
         cli.ok(["opening", "request", "2", "--credit-limit", "30000.00"])
@@ -328,7 +332,7 @@ final class PluginKitCommandTests: XCTestCase {
         let checked = runTool("/usr/bin/luacheck", ["--no-color", "--config", configPath, "plugins", "examples/packs"],
                               in: CLISandbox.projectRoot)
         XCTAssertEqual(checked.status, 0, checked.stdout)
-        XCTAssertTrue(checked.stdout.hasSuffix("Total: 0 warnings / 0 errors in 27 files\n"), checked.stdout)
+        XCTAssertTrue(checked.stdout.hasSuffix("Total: 0 warnings / 0 errors in 28 files\n"), checked.stdout)
 
         try """
             local P = { name = "leaky", version = "1.0.0" }

@@ -130,8 +130,9 @@ extension ImportRun {
                                field: .parent)
         }
         try context.audit(entity: "account", id: id, account: id, action: "create", field: nil, old: nil, new: nil)
+        let sectorMove = try Sectors.applyRule(context, accountId: id)
         try context.fire("onAccountCreated", payload: try insertedPayload(id, draft, customerCode: generatedCode,
-                                                                          createdAt: now))
+                                                                          sector: sectorMove?.to, createdAt: now))
         lastAccountId = id
         if var contact = draft.contact {
             contact.ownerId = draft.ownerId
@@ -141,9 +142,10 @@ extension ImportRun {
     }
 
     /// The plugin payload of an account just inserted, built from the
-    /// values written rather than read back: an import has no sector and
-    /// no flags yet, and its parent is linked when the run ends.
-    private func insertedPayload(_ id: Int64, _ draft: AccountDraft, customerCode: String?,
+    /// values written rather than read back: its sector is the one the
+    /// sector rule chose, it has no flags yet, and its parent is linked
+    /// when the run ends.
+    private func insertedPayload(_ id: Int64, _ draft: AccountDraft, customerCode: String?, sector: String?,
                                  createdAt: String) throws(CRMError) -> Value {
         func stored(_ column: AccountColumn) -> SQLValue { draft.columns[column] ?? column.defaultValue }
         let ownerId = draft.ownerId ?? self.ownerId
@@ -152,7 +154,8 @@ extension ImportRun {
         let values: [SQLValue] = [
             .integer(id), .text(draft.legalName), stored(.tradeName), stored(.legalForm), stored(.siren),
             stored(.siret), stored(.vatNumber), stored(.street), stored(.postalCode), stored(.city),
-            stored(.country), .integer(ownerId), .text(ownerName), .null, .null, .integer(0), stored(.status),
+            stored(.country), .integer(ownerId), .text(ownerName), .null, sector.map(SQLValue.text) ?? .null,
+            .integer(0), stored(.status),
             stored(.currency), stored(.creditLimit), stored(.paymentTerm), stored(.paymentMethod),
             stored(.creationDate), stored(.category), .null, iban, stored(.active),
             customerCode.map(SQLValue.text) ?? stored(.customerCode), .null, .null, .text(createdAt), .text(createdAt),
@@ -248,6 +251,10 @@ extension ImportRun {
                 try database.query("UPDATE accounts SET name_key = ?, trade_key = ? WHERE id = ?",
                                    [searchKey(values.first { $0.0 == "legal_name" }?.1.text ?? ""),
                                     values.first { $0.0 == "trade_name" }?.1.text.map(searchKey), id])
+            }
+            if changed.contains("postal_code") || changed.contains("country"),
+               try Sectors.applyRule(context, accountId: id) != nil {
+                changed.append("sector_id")
             }
             try context.fire("onAccountUpdated", payload: try updatedPayload(id, changed: changed))
         }

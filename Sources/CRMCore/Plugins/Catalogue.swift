@@ -179,8 +179,10 @@ public enum Catalogue {
             result: .list(followUpItem),
             example: "return { { inDays = 2, businessDays = true, kind = \"call\", subject = \"Call back\" } }"),
         HookSpec(
-            name: "sectorFor", kind: .rule, summary: "Chooses the sector of an account, or none",
-            firedWhen: "when an account is created or its address changes, unless assigned by hand",
+            name: "sectorFor", kind: .rule, summary: "Chooses the sector of an account, or nil for none",
+            firedWhen: "when an account is created or its postal code or country changes, and on "
+                + "`crm account assign --auto` and `crm sector reassign`, but never for an account assigned by hand. "
+                + "A code that is not a sector of the database fails the command",
             payload: accountFields, result: .string,
             example: "if payload.country ~= \"FR\" then return \"EXPORT\" end"),
     ]
@@ -250,6 +252,8 @@ public enum Catalogue {
         APIFunctionSpec(name: "dueDate", parameters: [.init("term", .string), .init("invoiceDate", .date)],
                         returns: .date, writes: false,
                         summary: "Returns the due date of an invoice under a payment-term code of the database"),
+        APIFunctionSpec(name: "sectorExists", parameters: [.init("code", .string)], returns: .boolean, writes: false,
+                        summary: "Tells whether the database has a sector with this code"),
         APIFunctionSpec(name: "setting", parameters: [.init("key", .string)], returns: .any, writes: false,
                         summary: "Returns a setting: the database's value, else the pack's default, else nil"),
         APIFunctionSpec(name: "today", parameters: [], returns: .date, writes: false,

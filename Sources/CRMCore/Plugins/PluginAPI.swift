@@ -141,6 +141,8 @@ public enum PluginAPI {
             case let .failure(failure):
                 throw CRMError.invalid("crm.parseMoney: '\(text(0))': " + AccountValidation.moneyReason(failure, currency: currency))
             }
+        case "sectorExists":
+            return .bool(try Sectors.find(context.database, code: text(0)) != nil)
         case "setting":
             if let stored = try Settings.get(context.database, key: text(0)) { return stored }
             return settings[text(0)] ?? .null
