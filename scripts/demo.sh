@@ -1,18 +1,23 @@
 #!/bin/sh
-# A walk through the product on a temporary database, with real companies
-# from the SIRENE extract in examples/data. Prints each command before its
-# output and stops at the first step that does not behave as shown.
+# A walk through every capability on a temporary database, with real
+# company data from examples/data and the industrial-distributor rule pack
+# from examples/packs. Prints each command before its output and stops at
+# the first step that does not behave as shown.
+#
+# Usage: sh scripts/demo.sh PATH-TO-CRM
 set -eu
 
 crm_binary=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 root=$(cd "$(dirname "$0")/.." && pwd)
-registry="$root/examples/data/StockUniteLegale_extract.csv"
+data="$root/examples/data"
+pack="$root/examples/packs/industrial-distributor"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 export CRM_DB="$work/crm.sqlite"
 export CRM_TODAY="${CRM_TODAY:-2026-03-02}"
 export NO_COLOR=1
+unset CRM_USER CRM_NOW
 
 # Prints a command, then runs it; any failure stops the demo.
 run() {
@@ -33,22 +38,13 @@ section() {
     printf '\n== %s ==\n' "$1"
 }
 
-# Reads one column of the SIRENE row of a SIREN (columns are comma-separated
-# and unquoted in this extract).
-field() {
-    awk -F, -v siren="$1" -v column="$2" '$1 == siren { print $column; exit }' "$registry"
-}
-
-section "A new database and its users"
+section "1. Users, the sector tree and real data imported"
 run init --admin admin
 export CRM_USER=admin
 run user add alice --role sales
 run user add bruno --role sales
 run user add maya --role manager
 run user add claire --role accounting
-run user list
-
-section "Sectors"
 run sector add FR --name "France"
 run sector add IDF --name "Île-de-France" --parent FR
 run sector add ARA --name "Auvergne-Rhône-Alpes" --parent FR
@@ -56,45 +52,67 @@ run sector set-manager FR maya
 run sector assign-rep IDF alice
 run sector assign-rep ARA bruno
 run sector list
+run import accounts "$data/StockUniteLegale_extract.csv" --owner alice
+run import accounts "$data/dolibarr_societe.csv" --owner bruno
+run import accounts "$data/salesforce_Account.csv" --owner bruno
+run import opportunities "$data/salesforce_Opportunity.csv" --owner bruno
+run account list --limit 8
 
-section "Accounts from the SIRENE register"
-for siren in 732829320 303265045 016750697; do
-    run account add "$(field "$siren" 24)" --siren "$siren" --creation-date "$(field "$siren" 4)" \
-        --legal-form "$(field "$siren" 28)" --owner alice --sector IDF
-done
-run account add "$(field 621094853 24)" --siren 621094853 --creation-date "$(field 621094853 4)" \
-    --active no --owner bruno --sector ARA
-expect_failure account add "$(field 099999999 24)" --siren 099999999 --owner alice
-expect_failure account add "$(field 815204631 24)" --siren 815204631 --creation-date "$(field 815204631 4)"
-run account edit 1 --trade-name "$(field 732829320 25)" --street "12 rue de la Forge" --postal-code 75011 --city Paris
-run account list
+section "2. A company's rule pack"
+run pack test "$pack"
+run pack install "$pack"
+run setting set quote.sequence 'devis-{year}-{sector}'
+run pack list
+run plugin list
 
-section "Contacts, notes and search"
-run contact add --account 1 --first-name Claire --last-name Martin --email claire.martin@example.fr --phone "01 23 45 67 89"
-run contact add --account 2 --first-name Hugo --last-name Lefèvre --email h.lefevre@example.fr --role "Gérant"
-expect_failure contact add --account 1 --last-name Martin --email CLAIRE.MARTIN@example.fr
-run note add 1 "Met at the Paris lighting fair; wants a quote in April."
-run search lumiere
-run search "45 67"
+section "3. Sectors by the pack's rule, and objectives"
+run account list --name "atelier"
+run account edit 4 --street "12 rue de la Forge" --postal-code 75011 --city Paris --as alice
+run account show 4
+run sector reassign --dry-run
+run objective set --rep alice --period 2026-Q1 --metric revenue --target 30000
+run objective set --sector IDF --period 2026-Q1 --metric revenue --target 60000
 
-section "What each user sees"
-run account list --as alice
-run account list --as bruno
-run account list --as maya
+section "4. A deal through its stages, with activities and follow-ups"
+export CRM_USER=alice
+run contact add --account 4 --first-name Claire --last-name Martin --email claire.martin@example.fr --role Gérante
+run opportunity add --account 4 --title "Showroom lighting" --amount 24000.00 --close-date 2026-03-27 --contact 1
+run activity log call --subject "Discovery call" --opportunity 6 --outcome "Budget confirmed"
+run opportunity stage 6 PROPOSE
+run opportunity stage 6 NEGOTIATE
+run followup list --due week
 
-section "History"
-run history account 1
-run account show 1 --json
+section "5. A quote with several VAT rates, numbered by the pack"
+run quote new --opportunity 6
+run quote line add 1 --description "LED panel 60x60" --qty 40 --unit-price 119.90 --vat 20
+run quote line add 1 --description "Installation" --qty 3 --unit-price 650.00 --vat 10 --unit day
+run quote line add 1 --description "Maintenance manual" --qty 2 --unit-price 24.50 --vat 5.5
+run quote discount 1 5
+run quote send 1
+run quote show DEV-IDF-2026-0001
+run quote render DEV-IDF-2026-0001 --format pdf --output "$work/devis.pdf"
+run followup list --due week
 
-section "Sector rule and objectives"
-run sector add 69 --name "Rhône" --parent ARA
-run sector assign-rep 69 bruno
-run account add "LYON MECANIQUE" --postal-code 69002 --city Lyon --owner bruno
-run account show 5
-run objective set --rep alice --period 2026-Q1 --metric revenue --target 20000
-run objective set --sector FR --period 2026-Q1 --metric revenue --target 50000 --as maya
-run opportunity add --account 1 --title "Showroom lighting" --amount 12000.00 --close-date 2026-03-20 --as alice
-run opportunity win 1 --as alice
-run opportunity add --account 1 --title "Second site" --amount 10000.00 --probability 40 \
-    --close-date 2026-03-31 --as alice
+section "6. Account opening: request, alert, solvency, approval"
+run opening request 4 --credit-limit 15000 --note "Showroom order expected this month"
+export CRM_USER=claire
+run inbox
+run opening review 1
+run opening approve 1
+run account show 4
+run term due 45EOM
+
+section "7. The quote accepted, the deal won, the pack's hook at work"
+export CRM_USER=alice
+run quote accept DEV-IDF-2026-0001
+run opportunity show 6
+run note list 4
+run activity list
+
+section "8. Pipeline, objectives and why the account got its terms"
+export CRM_USER=admin
+run pipeline
 run objective report --period 2026-Q1
+run rules explain --account 4
+run timeline account 4
+run db check

@@ -1,11 +1,14 @@
 /// The tables and columns that import and export need (migration 7).
 enum ImportSchema {
     static let sql = """
+        -- The key columns come first: SQLite 3.40's integrity_check wrongly
+        -- reports NULLs in a NOT NULL column placed between the key columns of a
+        -- WITHOUT ROWID table.
         CREATE TABLE external_ids (
             entity TEXT NOT NULL CHECK (entity IN ('account', 'contact', 'opportunity', 'address')),
-            entity_id INTEGER NOT NULL,
             source TEXT NOT NULL,
             external_id TEXT NOT NULL,
+            entity_id INTEGER NOT NULL,
             PRIMARY KEY (entity, source, external_id)
         ) WITHOUT ROWID;
         CREATE INDEX external_ids_entity ON external_ids(entity, entity_id);

@@ -5,13 +5,14 @@ return {
   version = "1.0.0",
   api = 1,
   description = "Solvency by age and credit band, 45 days end of month by LCR, quote numbers per sector",
-  plugins = { "solvency.lua", "payment-terms.lua", "quote-number.lua", "followups.lua", "sectors.lua" },
+  plugins = { "solvency.lua", "payment-terms.lua", "quote-number.lua", "followups.lua", "sectors.lua", "won.lua" },
   tests = {
     "tests/solvency_test.lua",
     "tests/payment_terms_test.lua",
     "tests/quote_number_test.lua",
     "tests/followups_test.lua",
     "tests/sectors_test.lua",
+    "tests/won_test.lua",
   },
   settings = {
     -- Credit approved without review, in the account's currency.
