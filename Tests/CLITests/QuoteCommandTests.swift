@@ -218,3 +218,21 @@ final class QuoteCommandTests: XCTestCase {
         XCTAssertEqual(cli.sql("SELECT status FROM quotes WHERE id = 1"), "accepted")
     }
 }
+
+final class QuoteNumberingTests: XCTestCase {
+    func testNumbersRestartWithTheYear() throws {
+        let cli = try CLISandbox()
+        cli.ok(["account", "add", "ACME"])
+        for (day, expected) in [("2026-12-30", "Q-2026-00001"), ("2026-12-31", "Q-2026-00002"),
+                                ("2027-01-04", "Q-2027-00001"), ("2027-01-05", "Q-2027-00002")] {
+            cli.ok(["quote", "new", "--account", "1", "--today", day])
+            let id = cli.sql("SELECT max(id) FROM quotes")
+            cli.ok(["quote", "line", "add", id, "--description", "Service", "--qty", "1", "--unit-price", "100",
+                    "--vat", "20", "--today", day])
+            XCTAssertEqual(cli.ok(["quote", "send", id, "--today", day]),
+                           "Sent quote \(expected) (was DRAFT-\(String(repeating: "0", count: 6 - id.count) + id)); valid until "
+                           + "\(cli.sql("SELECT date('\(day)', '+30 days')")).\n")
+        }
+        XCTAssertEqual(cli.sql("SELECT name || '=' || next_value FROM sequences ORDER BY name"), "quote-2026=3\nquote-2027=3")
+    }
+}
