@@ -133,7 +133,7 @@ public enum Packs {
                             settings: settings, description: value["description"]?.stringValue, value: value)
     }
 
-    /// A list of relative file paths inside the pack, with no `..`.
+    /// Reads a list of relative file paths inside the pack, with no `..`.
     static func pathList(_ value: Value?, field: String, required: Bool) throws(CRMError) -> [String] {
         guard let value else {
             if required { throw CRMError.invalid("pack.lua: \(field) is missing; list the pack's Lua files") }

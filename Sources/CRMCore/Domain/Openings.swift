@@ -347,7 +347,7 @@ public enum Openings {
     public static func reject(_ context: CRMContext, id: Int64, reason: String) throws(CRMError) {
         try context.require(.accounting, .admin, to: "reject an account opening")
         let trimmed = reason.trimmingSpaces
-        guard !trimmed.isEmpty else { throw CRMError.usage("--reason must not be empty: the rep is told why") }
+        guard !trimmed.isEmpty else { throw CRMError.usage("missing --reason: the rep is told why the opening was rejected") }
         try AccountValidation.checkPrintable(trimmed, option: "--reason", maximum: 2000, allowNewlines: true)
         try context.database.transaction { () throws(CRMError) in
             let request = try get(context, id: id)
@@ -374,7 +374,7 @@ public enum Openings {
                                                                          extra: [("reason", .string(reason))]))
     }
 
-    /// Every rule decision stored for a request, oldest first.
+    /// Returns every rule decision stored for a request, oldest first.
     public static func decisions(_ context: CRMContext, id: Int64) throws(CRMError) -> [Decision] {
         try context.database.query("\(Decisions.select) WHERE d.entity = 'opening' AND d.entity_id = ? ORDER BY d.id", [id])
             .map(Decisions.decode)

@@ -56,7 +56,7 @@ public enum PaymentTerms {
         return term.legalLimitWarning
     }
 
-    /// The due date of an invoice dated `from` under a stored term.
+    /// Computes the due date of an invoice dated `from` under a stored term.
     public static func dueDate(_ database: Database, code: String, from: CivilDate, option: String = "TERM") throws(CRMError) -> CivilDate {
         let term = try require(database, code: code, option: option)
         guard let due = term.dueDate(from: from) else {
@@ -94,7 +94,7 @@ public struct Notification: Sendable {
 /// Inbox notifications. They are rows written in the transaction of the
 /// change they announce, so a rolled-back change never leaves an alert.
 public enum Notifications {
-    /// Who a notification comes from: the acting user, or the plugin
+    /// Names who a notification comes from: the acting user, or the plugin
     /// running when a plugin sends it.
     static func sender(_ context: CRMContext) -> String {
         context.currentPlugin.map { "plugin \($0)" } ?? context.actor.name
@@ -134,7 +134,7 @@ public enum Notifications {
                      body: row.string(4), entity: row.string(5), entityId: row.int(6), readAt: row.string(7))
     }
 
-    /// The actor's notifications, unread first and newest first.
+    /// Returns the actor's notifications, unread first and newest first.
     public static func inbox(_ context: CRMContext, includeRead: Bool) throws(CRMError) -> [Notification] {
         try context.database.query("""
             \(select) WHERE user_id = ? AND (? OR read_at IS NULL) ORDER BY read_at IS NOT NULL, id DESC
