@@ -131,15 +131,8 @@ public final class LuaPluginHost: PluginHost {
 }
 
 enum Output {
-    /// Writes a line to stderr in one write call.
+    /// Writes a line to stderr.
     static func standardError(_ text: String) {
-        let line = text.hasSuffix("\n") ? text : text + "\n"
-        var bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written <= 0 { break }
-            offset += written
-        }
+        FileSystem.writeStandardError(text)
     }
 }

@@ -45,18 +45,6 @@ extension FollowUps {
     /// (such as "quote accepted"). Activities a user planned by hand stay.
     @discardableResult
     public static func cancelPending(_ context: CRMContext, quote: Int64, reason: String) throws(CRMError) -> Int {
-        let database = context.database
-        let pending = try database.query("""
-            SELECT id, account_id FROM activities WHERE quote_id = ? AND status = 'planned' AND policy IS NOT NULL
-            ORDER BY id
-            """, [quote])
-        for row in pending {
-            try database.query("""
-                UPDATE activities SET status = 'cancelled', cancel_reason = ?, updated_at = ? WHERE id = ?
-                """, [reason, context.clock.timestamp, row.int(0)!])
-            try context.audit(entity: "activity", id: row.int(0)!, account: row.int(1), action: "cancel",
-                              field: nil, old: nil, new: reason)
-        }
-        return pending.count
+        try cancelPending(context, linkedBy: "quote_id", to: quote, reason: reason)
     }
 }

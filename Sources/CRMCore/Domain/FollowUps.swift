@@ -197,11 +197,18 @@ public enum FollowUps {
     /// Activities a user planned by hand stay.
     @discardableResult
     public static func cancelPending(_ context: CRMContext, opportunity: Int64, reason: String) throws(CRMError) -> Int {
+        try cancelPending(context, linkedBy: "opportunity_id", to: opportunity, reason: reason)
+    }
+
+    /// Cancels the planned follow-ups whose `column` (a link column of
+    /// `activities`) equals `id`, with one audit row each.
+    static func cancelPending(_ context: CRMContext, linkedBy column: String, to id: Int64,
+                              reason: String) throws(CRMError) -> Int {
         let database = context.database
         let pending = try database.query("""
-            SELECT id, account_id FROM activities WHERE opportunity_id = ? AND status = 'planned' AND policy IS NOT NULL
+            SELECT id, account_id FROM activities WHERE \(column) = ? AND status = 'planned' AND policy IS NOT NULL
             ORDER BY id
-            """, [opportunity])
+            """, [id])
         for row in pending {
             try database.query("""
                 UPDATE activities SET status = 'cancelled', cancel_reason = ?, updated_at = ? WHERE id = ?

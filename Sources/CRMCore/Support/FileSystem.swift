@@ -35,17 +35,32 @@ public enum FileSystem {
         return text
     }
 
+    /// Writes all of `text` to an open file descriptor, retrying short writes.
+    /// Returns false when the descriptor refuses more bytes.
+    @discardableResult
+    public static func writeAll(_ text: String, to descriptor: Int32) -> Bool {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
+    }
+
+    /// Writes one line to stderr in as few write calls as the kernel allows.
+    public static func writeStandardError(_ text: String) {
+        writeAll(text.hasSuffix("\n") ? text : text + "\n", to: STDERR_FILENO)
+    }
+
     /// Writes text to a file, replacing it, with the given mode for a new file.
     public static func writeText(_ text: String, to path: String, mode: mode_t = 0o644) throws(CRMError) {
         let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw CRMError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
-            guard written > 0 else { throw CRMError(.io, "cannot write \(path): \(String(cString: strerror(errno)))") }
-            offset += written
+        guard writeAll(text, to: descriptor) else {
+            throw CRMError(.io, "cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 

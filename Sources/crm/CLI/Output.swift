@@ -14,15 +14,7 @@ enum Output {
     }
 
     static func error(_ text: String) {
-        var message = text
-        if !message.hasSuffix("\n") { message += "\n" }
-        var bytes = Array(message.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { write(STDERR_FILENO, $0.baseAddress! + offset, $0.count - offset) }
-            if written <= 0 { break }
-            offset += written
-        }
+        FileSystem.writeStandardError(text)
     }
 
     static func json(_ value: Value) {
