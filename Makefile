@@ -17,9 +17,10 @@ release: deps
 demo: release
 	@sh scripts/demo.sh $(RELEASE_BIN)
 
+# Every test is XCTest; Swift Testing is off so the run ends on XCTest's summary.
 test: deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) test --skip-build --disable-swift-testing
 
 # Measures the product beside raw SQLite and raw Lua and writes
 # docs/benchmarks.md (about 15 minutes on 2 cores). `make bench QUICK=1`

@@ -52,8 +52,25 @@ public final class LuaPlugin {
     /// `version` string; `api` and `priority` are optional integers and
     /// `settings` an optional table. The fields are read without running
     /// metamethods.
-    public init(source: String, file: String, limits: PluginLimits = .standard,
-                bridge: PluginAPIBridge, clock: Clock = .system()) throws(PluginFailure) {
+    public convenience init(source: String, file: String, limits: PluginLimits = .standard,
+                            bridge: PluginAPIBridge, clock: Clock = .system()) throws(PluginFailure) {
+        try self.init(source: source, file: file, limits: limits, bridge: bridge, clock: clock, dataOnly: false)
+    }
+
+    /// Evaluates a data file, such as a pack manifest, in an empty
+    /// environment (no library, no `crm`) under `limits`, and returns the
+    /// value its chunk returns.
+    static func evaluateData(source: String, file: String, limits: PluginLimits) throws(PluginFailure) -> Value {
+        let loader = try LuaPlugin(source: source, file: file, limits: limits, bridge: nil, clock: Clock(now: 0),
+                                   dataOnly: true)
+        defer { loader.close() }
+        return loader.dataValue ?? .null
+    }
+
+    /// With `dataOnly`, the sandbox is not opened, so the chunk runs with no
+    /// global at all, and its result is kept as a value, not read as a plugin.
+    private init(source: String, file: String, limits: PluginLimits, bridge: PluginAPIBridge?, clock: Clock,
+                 dataOnly: Bool) throws(PluginFailure) {
         guard let host = clua_host_create(limits.memoryBytes) else {
             throw PluginFailure(kind: .invalidPlugin, plugin: file, file: file, line: nil,
                                 message: "could not create a Lua state")
@@ -71,41 +88,10 @@ public final class LuaPlugin {
         self.settingsDefaults = .object([])
         self.handlerNames = []
         self.identity = PluginIdentity(name: file, version: "", file: file)
+        self.dataValue = dataOnly ? .null : nil
 
         configureHost(host)
-        try openSandbox(host)
-        try load(source)
-    }
-
-    /// Evaluates a data file, such as a pack manifest, in an empty
-    /// environment (no library, no `crm`) under `limits`, and returns the
-    /// value its chunk returns.
-    static func evaluateData(source: String, file: String, limits: PluginLimits) throws(PluginFailure) -> Value {
-        let loader = try LuaPlugin(dataSource: source, file: file, limits: limits)
-        defer { loader.close() }
-        return loader.dataValue ?? .null
-    }
-
-    private init(dataSource source: String, file: String, limits: PluginLimits) throws(PluginFailure) {
-        guard let host = clua_host_create(limits.memoryBytes) else {
-            throw PluginFailure(kind: .invalidPlugin, plugin: file, file: file, line: nil,
-                                message: "could not create a Lua state")
-        }
-        self.host = host
-        self.state = clua_host_state(host)
-        self.file = file
-        self.limits = limits
-        self.bridge = nil
-        self.clock = Clock(now: 0)
-        self.name = file
-        self.version = ""
-        self.apiVersion = Catalogue.apiVersion
-        self.priority = 0
-        self.settingsDefaults = .object([])
-        self.handlerNames = []
-        self.identity = PluginIdentity(name: file, version: "", file: file)
-        self.dataValue = .null
-        configureHost(host)
+        if !dataOnly { try openSandbox(host) }
         try load(source)
     }
 

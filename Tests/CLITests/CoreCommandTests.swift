@@ -224,7 +224,7 @@ final class CoreCommandTests: XCTestCase {
         XCTAssertEqual(cli.ok(["search", "duboeuf"], as: "maya"), "KIND\tID\tACCOUNT\tNAME\tMATCHED\ncontact\t1\t1\tDubœuf\tname\n")
         XCTAssertEqual(cli.ok(["search", "mole"], as: "bob"), "KIND\tID\tACCOUNT\tNAME\tMATCHED\n")
         XCTAssertEqual(cli.ok(["account", "merge", "1", "2"], as: "admin"), "Merged account 2 into account 1; account 2 is archived.\n")
-        XCTAssertEqual(cli.ok(["account", "reassign", "--from", "alice", "--to", "bob"]), "Reassigned 1 account to bob.\n")
+        XCTAssertEqual(cli.ok(["account", "reassign", "--from", "alice", "--to", "bob"]), "Reassigned 1 account, 0 open opportunities and 0 planned activities to bob.\n")
         let contacts = try XCTUnwrap(cli.json(["contact", "list", "--account", "1"], as: "bob") as? [[String: Any]])
         XCTAssertEqual(contacts.first?["email"] as? String, "h.duboeuf@example.fr")
         let refused = cli.run(["sector", "add", "X", "--name", "X"], as: "alice")

@@ -15,6 +15,23 @@ final class OpportunityCommandTests: XCTestCase {
         return cli
     }
 
+    func testReassignMovesOpenDealsAndPlannedWork() throws {
+        let cli = try sandbox()
+        cli.ok(["opportunity", "add", "--account", "1", "--title", "Open deal", "--amount", "1000.00",
+                "--close-date", "2026-05-29"], as: "alice")
+        cli.ok(["opportunity", "add", "--account", "1", "--title", "Won deal", "--amount", "2000.00",
+                "--close-date", "2026-04-30"], as: "alice")
+        cli.ok(["opportunity", "win", "2"], as: "alice")
+        cli.ok(["activity", "log", "call", "--subject", "Done call", "--opportunity", "1"], as: "alice")
+        XCTAssertEqual(cli.ok(["account", "reassign", "--from", "alice", "--to", "bob"]),
+                       "Reassigned 1 account, 1 open opportunity and 1 planned activity to bob.\n")
+        XCTAssertEqual(cli.sql("SELECT group_concat(id || ':' || owner_id, ',') FROM (SELECT id, owner_id FROM opportunities ORDER BY id)"),
+                       "1:\(cli.sql("SELECT id FROM users WHERE name = 'bob'")),2:\(cli.sql("SELECT id FROM users WHERE name = 'alice'"))")
+        XCTAssertEqual(cli.sql("SELECT count(*) FROM activities a JOIN users u ON u.id = a.owner_id WHERE u.name = 'bob' AND a.status = 'planned'"), "1")
+        XCTAssertEqual(cli.sql("SELECT count(*) FROM activities a JOIN users u ON u.id = a.owner_id WHERE u.name = 'alice' AND a.status = 'done'"), "1")
+        XCTAssertEqual(cli.ok(["followup", "list"], as: "bob").split(separator: "\n").count, 2)
+    }
+
     func testRepDayFromDealToWin() throws {
         let cli = try sandbox()
         XCTAssertEqual(cli.ok(["opportunity", "add", "--account", "1", "--title", "Showroom lighting", "--amount", "12500.00",

@@ -327,3 +327,38 @@ final class PluginHostStartTests: XCTestCase {
         XCTAssertEqual(cli.sql("SELECT count(*) FROM notifications"), "0")
     }
 }
+
+final class PluginAPICommandTests: XCTestCase {
+    func testReadsAndActivityWritesThroughTheAPI() throws {
+        let cli = try CLISandbox()
+        cli.ok(["account", "add", "ATELIER LUMIERE"])
+        cli.ok(["contact", "add", "--account", "1", "--first-name", "Claire", "--last-name", "Martin",
+                "--email", "claire.martin@example.fr", "--opt-out", "yes"])
+        try """
+            local P = { name = "api-user", version = "1.0.0" }
+            function P.onOpportunityCreated(payload, crm)
+              local deal = crm.getOpportunity(payload.id)
+              local contacts = crm.getContacts(deal.accountId)
+              local id = crm.planActivity("call", "Call " .. contacts[1].lastName .. " about " .. deal.title,
+                                          crm.addBusinessDays(crm.today(), 3), deal.accountId, deal.id)
+              crm.logActivity("note", "opted out: " .. tostring(contacts[1].optedOut), deal.accountId)
+              crm.addNote(deal.accountId, "planned activity " .. id .. "; no quote: " .. tostring(crm.getQuote(99) == nil))
+              local ok, message = pcall(crm.planActivity, "visit", "x", "2026-03-05", deal.accountId)
+              crm.log(message)
+            end
+            return P
+            """.write(to: cli.folder.appendingPathComponent("api.lua"), atomically: true, encoding: .utf8)
+        try #"return { name = "api", version = "1.0.0", plugins = { "api.lua" } }"#
+            .write(to: cli.folder.appendingPathComponent("pack.lua"), atomically: true, encoding: .utf8)
+        cli.ok(["pack", "install", cli.folder.path])
+        let result = cli.run(["opportunity", "add", "--account", "1", "--title", "Showroom", "--amount", "100.00",
+                              "--close-date", "2026-06-30"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stderr, "plugin api-user: bad argument #1 to 'crm.planActivity' "
+                                      + "(one of call, meeting, e-mail, task, note expected)\n")
+        XCTAssertEqual(cli.sql("SELECT kind || '|' || subject || '|' || due_date || '|' || opportunity_id FROM activities WHERE status = 'planned' AND policy IS NULL"),
+                       "call|Call Martin about Showroom|2026-03-05|1")
+        XCTAssertEqual(cli.sql("SELECT subject FROM activities WHERE kind = 'note'"), "opted out: true")
+        XCTAssertEqual(cli.sql("SELECT text FROM notes"), "planned activity \(cli.sql("SELECT id FROM activities WHERE kind = 'call' AND policy IS NULL")); no quote: true")
+    }
+}

@@ -187,7 +187,10 @@ final class AccountTests: XCTestCase {
         _ = try addAtelier(test)
         _ = try Accounts.add(test.context(as: "alice"), legalName: "B", fields: [:])
         _ = try Accounts.add(test.context(as: "bob"), legalName: "C", fields: [:])
-        XCTAssertEqual(try Accounts.reassign(test.context(as: "admin"), from: "alice", to: "bob"), 2)
+        let moved = try Accounts.reassign(test.context(as: "admin"), from: "alice", to: "bob")
+        XCTAssertEqual(moved.accounts, 2)
+        XCTAssertEqual(moved.opportunities, 0)
+        XCTAssertEqual(moved.activities, 0)
         var filter = AccountFilter()
         filter.owner = "bob"
         XCTAssertEqual(try Accounts.list(test.context(as: "admin"), filter: filter).count, 3)

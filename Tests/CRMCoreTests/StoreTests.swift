@@ -61,3 +61,29 @@ final class CivilDateTests: XCTestCase {
         XCTAssertEqual(CivilDate(parsing: "2024-02-29")?.description, "2024-02-29")
     }
 }
+
+final class SettingsTests: XCTestCase {
+    func testCommandLineValuesKeepTheirTypes() {
+        XCTAssertEqual(Settings.parseValue("45"), .integer(45))
+        XCTAssertEqual(Settings.parseValue("true"), .bool(true))
+        XCTAssertEqual(Settings.parseValue("\"45\""), .string("45"))
+        XCTAssertEqual(Settings.parseValue("15000.00"), .string("15000.00"))
+        XCTAssertEqual(Settings.parseValue("1e3"), .string("1e3"))
+        XCTAssertEqual(Settings.parseValue("30EOM"), .string("30EOM"))
+        XCTAssertEqual(Settings.parseValue(#"{"DE": {"term": "NET30"}}"#),
+                       .object([("DE", .object([("term", .string("NET30"))]))]))
+    }
+
+    func testSetAndRemoveAreAudited() throws {
+        let test = try TestDatabase()
+        try Settings.set(test.context(as: "admin"), key: "solvency.maxAutoCredit", value: .string("15000.00"))
+        XCTAssertEqual(try Settings.get(test.database, key: "solvency.maxAutoCredit"), .string("15000.00"))
+        XCTAssertCRMError(try Settings.set(test.context(as: "alice"), key: "x", value: .null), kind: .permission,
+                          "permission denied: to change a setting you need the admin role (alice is sales)")
+        XCTAssertCRMError(try Settings.set(test.context(as: "admin"), key: "bad key", value: .null), kind: .usage,
+                          "invalid setting key 'bad key': use ASCII letters, digits, '.', '_' or '-', such as solvency.maxCredit")
+        try Settings.remove(test.context(as: "admin"), key: "solvency.maxAutoCredit")
+        XCTAssertNil(try Settings.get(test.database, key: "solvency.maxAutoCredit"))
+        XCTAssertEqual(try test.database.scalar("SELECT count(*) FROM audit_log WHERE entity = 'setting'").integer, 2)
+    }
+}

@@ -67,12 +67,7 @@ public enum Accounts {
         case .sales:
             return ("a.owner_id = ?", [context.actor.id])
         case .manager:
-            return ("""
-                (a.owner_id = ? OR a.sector_id IN (WITH RECURSIVE managed(id) AS (
-                    SELECT id FROM sectors WHERE manager_id = ?
-                    UNION SELECT s2.id FROM sectors s2 JOIN managed m ON s2.parent_id = m.id
-                ) SELECT id FROM managed))
-                """, [context.actor.id, context.actor.id])
+            return ("(a.owner_id = ? OR a.sector_id IN (\(Sectors.managedSectorsQuery)))", [context.actor.id, context.actor.id])
         }
     }
 
@@ -442,10 +437,18 @@ public enum Accounts {
         }
     }
 
-    /// Hands every account of a departing rep to another user. Returns the
-    /// number of accounts moved.
+    /// What `reassign` moved.
+    public struct Reassignment: Equatable, Sendable {
+        public let accounts: Int
+        public let opportunities: Int
+        public let activities: Int
+    }
+
+    /// Hands a departing rep's accounts, open opportunities and planned
+    /// activities (follow-ups included) to another user. Closed deals and
+    /// done activities keep their owner, because they record who did the work.
     @discardableResult
-    public static func reassign(_ context: CRMContext, from: String, to: String) throws(CRMError) -> Int {
+    public static func reassign(_ context: CRMContext, from: String, to: String) throws(CRMError) -> Reassignment {
         try context.require(.manager, .admin, to: "reassign accounts")
         let database = context.database
         let source = try Users.require(database, name: from, option: "--from")
@@ -453,17 +456,38 @@ public enum Accounts {
         guard target.active else { throw CRMError.invalid("the user '\(to)' is disabled; choose an active user for --to") }
         guard source.id != target.id else { throw CRMError.usage("--from and --to name the same user") }
         if context.actor.role == .manager { try requireOwnerAssignable(context, ownerId: target.id) }
-        return try database.transaction { () throws(CRMError) -> Int in
+        return try database.transaction { () throws(CRMError) -> Reassignment in
             let scope = visibility(context)
-            let ids = try database.query("SELECT a.id FROM accounts a WHERE a.owner_id = ? AND a.archived_at IS NULL AND \(scope.sql) ORDER BY a.id",
-                                         [source.id] + scope.parameters).map { $0.int(0)! }
-            for id in ids {
-                try database.query("UPDATE accounts SET owner_id = ?, updated_at = ? WHERE id = ?",
-                                   [target.id, context.clock.timestamp, id])
+            let now = context.clock.timestamp
+            let accounts = try database.query("""
+                SELECT a.id FROM accounts a WHERE a.owner_id = ? AND a.archived_at IS NULL AND \(scope.sql) ORDER BY a.id
+                """, [source.id] + scope.parameters).map { $0.int(0)! }
+            for id in accounts {
+                try database.query("UPDATE accounts SET owner_id = ?, updated_at = ? WHERE id = ?", [target.id, now, id])
                 try context.audit(entity: "account", id: id, account: id, action: "update", field: "owner",
                                   old: source.name, new: target.name)
             }
-            return ids.count
+            let opportunities = try database.query("""
+                SELECT o.id, o.account_id FROM opportunities o JOIN accounts a ON a.id = o.account_id
+                WHERE o.owner_id = ? AND o.closed_on IS NULL AND \(scope.sql) ORDER BY o.id
+                """, [source.id] + scope.parameters)
+            for row in opportunities {
+                try database.query("UPDATE opportunities SET owner_id = ?, updated_at = ? WHERE id = ?",
+                                   [target.id, now, row.int(0)!])
+                try context.audit(entity: "opportunity", id: row.int(0)!, account: row.int(1)!, action: "update",
+                                  field: "owner", old: source.name, new: target.name)
+            }
+            let activities = try database.query("""
+                SELECT t.id, t.account_id FROM activities t LEFT JOIN accounts a ON a.id = t.account_id
+                WHERE t.owner_id = ? AND t.status = 'planned' AND (t.account_id IS NULL OR \(scope.sql)) ORDER BY t.id
+                """, [source.id] + scope.parameters)
+            for row in activities {
+                try database.query("UPDATE activities SET owner_id = ?, updated_at = ? WHERE id = ?",
+                                   [target.id, now, row.int(0)!])
+                try context.audit(entity: "activity", id: row.int(0)!, account: row.int(1), action: "update",
+                                  field: "owner", old: source.name, new: target.name)
+            }
+            return Reassignment(accounts: accounts.count, opportunities: opportunities.count, activities: activities.count)
         }
     }
 }

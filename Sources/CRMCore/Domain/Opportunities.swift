@@ -36,12 +36,7 @@ public enum Opportunities {
         case .sales:
             return ("o.owner_id = ?", [context.actor.id])
         case .manager:
-            return ("""
-                (o.owner_id = ? OR a.sector_id IN (WITH RECURSIVE managed(id) AS (
-                    SELECT id FROM sectors WHERE manager_id = ?
-                    UNION SELECT s2.id FROM sectors s2 JOIN managed m ON s2.parent_id = m.id
-                ) SELECT id FROM managed))
-                """, [context.actor.id, context.actor.id])
+            return ("(o.owner_id = ? OR a.sector_id IN (\(Sectors.managedSectorsQuery)))", [context.actor.id, context.actor.id])
         }
     }
 

@@ -102,14 +102,18 @@ public enum Sectors {
         }
     }
 
+    /// A query of the ids of the sectors managed by the user bound to its one
+    /// parameter and of every sector below them, for use as a subquery.
+    static let managedSectorsQuery = """
+        WITH RECURSIVE managed(id) AS (
+            SELECT id FROM sectors WHERE manager_id = ?
+            UNION SELECT below.id FROM sectors below JOIN managed m ON below.parent_id = m.id
+        ) SELECT id FROM managed
+        """
+
     /// Ids of the sectors a user manages and of every sector below them.
     public static func managedSectorIds(_ database: Database, manager: Int64) throws(CRMError) -> Set<Int64> {
-        let rows = try database.query("""
-            WITH RECURSIVE managed(id) AS (
-                SELECT id FROM sectors WHERE manager_id = ?
-                UNION SELECT s.id FROM sectors s JOIN managed m ON s.parent_id = m.id
-            ) SELECT id FROM managed
-            """, [manager])
+        let rows = try database.query(managedSectorsQuery, [manager])
         return Set(rows.compactMap { $0.int(0) })
     }
 

@@ -14,9 +14,14 @@ public enum Settings {
     }
 
     /// Reads a value typed on the command line: JSON when it parses as JSON
-    /// (`45`, `true`, `"45"`, `[1, 2]`), otherwise the text itself.
+    /// (`45`, `true`, `"45"`, `[1, 2]`), otherwise the text itself. A number
+    /// with decimals (`15000.00`) stays text, because settings hold amounts
+    /// as decimal strings and plugins never see binary floating point.
     public static func parseValue(_ text: String) -> Value {
-        (try? JSON.decode(text)) ?? .string(text)
+        switch try? JSON.decode(text) {
+        case .float?, nil: return .string(text)
+        case let value?: return value
+        }
     }
 
     static func validateKey(_ key: String) throws(CRMError) {

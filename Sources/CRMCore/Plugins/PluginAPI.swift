@@ -48,6 +48,41 @@ public enum PluginAPI {
                 """, [integer(0)])
             return .array(rows.map { .object([("id", .integer($0.int(0)!)), ("text", .string($0.string(1)!)),
                                               ("author", .string($0.string(2) ?? ""))]) })
+        case "getContacts":
+            let rows = try context.database.query("""
+                SELECT id, first_name, last_name, role, email, opted_out FROM contacts WHERE account_id = ?
+                ORDER BY name_key, id
+                """, [integer(0)])
+            return .array(rows.map { row in
+                var contact = ObjectBuilder()
+                contact.set("id", row.int(0))
+                contact.set("firstName", row.string(1))
+                contact.set("lastName", row.string(2))
+                contact.set("role", row.string(3))
+                contact.set("email", row.string(4))
+                contact.set("optedOut", row.bool(5))
+                return contact.value
+            })
+        case "getOpportunity":
+            return try Opportunities.load(context.database, id: integer(0))?.pluginValue ?? .null
+        case "getQuote":
+            return try Quotes.load(context.database, id: integer(0))?.pluginValue ?? .null
+        case "planActivity", "logActivity":
+            let accountId = try existingAccount(context, integer(name == "planActivity" ? 3 : 2), name)
+            let opportunityIndex = name == "planActivity" ? 4 : 3
+            let opportunity = arguments.count > opportunityIndex ? arguments[opportunityIndex].integerValue : nil
+            if let opportunity {
+                guard let found = try Opportunities.load(context.database, id: opportunity), found.accountId == accountId else {
+                    throw CRMError.notFound("crm.\(name): opportunity \(opportunity) does not exist on account \(accountId)")
+                }
+            }
+            let link: ActivityLink = opportunity.map(ActivityLink.opportunity) ?? .account(accountId)
+            let kind = Activity.Kind(rawValue: text(0)) ?? .task
+            if name == "planActivity" {
+                return .integer(try Activities.plan(context, kind: kind, subject: text(1), due: text(2), link: link,
+                                                    owner: nil).id)
+            }
+            return .integer(try Activities.log(context, kind: kind, subject: text(1), link: link, outcome: nil, at: nil).id)
         case "addNote":
             return .integer(try Notes.add(context, account: try existingAccount(context, integer(0), name), text: text(1)))
         case "addFlag":

@@ -178,12 +178,15 @@ let accountCommands: [CommandSpec] = [
             Output.line("Merged account \(drop) into account \(keep); account \(drop) is archived.")
         }),
     CommandSpec(
-        path: ["account", "reassign"], summary: "Hand every account of one rep to another",
+        path: ["account", "reassign"], summary: "Hand a rep's accounts, open deals and planned activities to another",
         options: [.value("--from", "USER", "Departing rep (required)"), .value("--to", "USER", "New owner (required)")],
         run: { (invocation) throws(CRMError) in
-            let count = try Accounts.reassign(try invocation.context(), from: try invocation.requiredValue("--from"),
-                                              to: try invocation.requiredValue("--to"))
-            Output.line("Reassigned \(count) account\(count == 1 ? "" : "s") to \(try invocation.requiredValue("--to")).")
+            let to = try invocation.requiredValue("--to")
+            let moved = try Accounts.reassign(try invocation.context(), from: try invocation.requiredValue("--from"), to: to)
+            func count(_ number: Int, _ one: String, _ many: String) -> String { "\(number) \(number == 1 ? one : many)" }
+            Output.line("Reassigned \(count(moved.accounts, "account", "accounts")), "
+                        + "\(count(moved.opportunities, "open opportunity", "open opportunities")) and "
+                        + "\(count(moved.activities, "planned activity", "planned activities")) to \(to).")
         }),
     CommandSpec(
         path: ["history", "account"], summary: "Show the history of an account and its contacts",
