@@ -102,27 +102,32 @@ def log(message):
 
 
 def run(argv, env=None, stdin_path=None, capture=False):
-    """Run one process to its end and return (seconds, peak RSS in KiB,
-    stdout, stderr). Raises BenchError when it exits with a non-zero status."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
-        try:
-            start = time.perf_counter()
-            process = subprocess.Popen(argv, env=env, stdin=stdin,
-                                       stdout=out if capture else subprocess.DEVNULL, stderr=err)
-            _, status, usage = os.wait4(process.pid, 0)
-            seconds = time.perf_counter() - start
-        finally:
-            if stdin_path:
-                stdin.close()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        stderr = err.read().decode("utf-8", "replace")
-    if process.returncode != 0:
-        raise BenchError("%s exited with status %d: %s" % (" ".join(argv), process.returncode, stderr.strip()[-2000:]))
-    return seconds, usage.ru_maxrss, stdout, stderr
+    """Run one process to its end and return (seconds, stdout, stderr).
+    Raises BenchError when it exits with a non-zero status."""
+    stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        result = subprocess.run(argv, env=env, stdin=stdin, stdout=subprocess.PIPE if capture else subprocess.DEVNULL,
+                                stderr=subprocess.PIPE)
+        seconds = time.perf_counter() - start
+    finally:
+        if stdin_path:
+            stdin.close()
+    stdout = result.stdout.decode("utf-8", "replace") if capture else ""
+    stderr = result.stderr.decode("utf-8", "replace")
+    if result.returncode != 0:
+        raise BenchError("%s exited with status %d: %s" % (" ".join(argv), result.returncode, stderr.strip()[-2000:]))
+    return seconds, stdout, stderr
+
+
+def peak_rss(argv, env=None, stdin_path=None):
+    """Return the peak resident set size of one run, in KiB, as GNU time
+    reports it. The driver's own wait4() is no use here: Linux carries the
+    memory of the process that called exec (a fork of this Python driver)
+    into the child's maximum."""
+    with tempfile.NamedTemporaryFile(mode="r") as report:
+        run(["/usr/bin/time", "-f", "%M", "-o", report.name] + argv, env=env, stdin_path=stdin_path)
+        return int(report.read().strip().splitlines()[-1])
 
 
 def interleave(rounds, product, baseline):
@@ -140,7 +145,7 @@ def interleave(rounds, product, baseline):
 
 
 def printed_number(stdout, label):
-    """The number after `label` on the line that starts with it."""
+    """Return the number after `label` on the line that starts with it."""
     match = re.search(r"^%s (\d+(?:\.\d+)?)" % re.escape(label), stdout, re.MULTILINE)
     if not match:
         raise BenchError("expected a line '%s <number>', got: %s" % (label, stdout.strip()[:500]))
@@ -162,7 +167,7 @@ class Bench:
         for binary in (self.crm, self.crm_bench):
             if not os.access(binary, os.X_OK):
                 raise BenchError("%s is missing; build it with `swift build -c release`" % binary)
-        for tool in ("cc", "sqlite3", "valgrind"):
+        for tool in ("cc", "sqlite3", "valgrind", "/usr/bin/time"):
             if shutil.which(tool) is None:
                 raise BenchError("%s is not on PATH; run `make deps`" % tool)
 
@@ -199,7 +204,7 @@ class Bench:
         return target
 
     def seed(self, name, accounts, opportunities, activities):
-        """A database made by `crm init` and filled by bench/seed.sql."""
+        """Create a database with `crm init` and fill it with bench/seed.sql."""
         database = self.new_database(name)
         started = time.perf_counter()
         arguments = ["sqlite3", "-bail", "-batch", database]
@@ -216,7 +221,7 @@ class Bench:
         return database
 
     def sql(self, database, statement):
-        return run(["sqlite3", "-batch", database, statement], capture=True)[2].strip()
+        return run(["sqlite3", "-batch", database, statement], capture=True)[1].strip()
 
     def add(self, figure):
         self.figures.append(figure)
@@ -227,7 +232,7 @@ class Bench:
     def traced_script(self, argv, env, name):
         """Run a crm command with --trace-sql --debug and write the statements
         it ran, with their values, as a sqlite3 shell script."""
-        _, _, _, stderr = run(argv + ["--trace-sql", "--debug"], env=env, capture=True)
+        _, _, stderr = run(argv + ["--trace-sql", "--debug"], env=env, capture=True)
         lines = []
         statements = 0
         for line in stderr.splitlines():
@@ -247,14 +252,16 @@ class Bench:
 
     def compare_with_shell(self, argv, env, database, name, runs):
         """Time a crm command and the sqlite3 shell running the statements it
-        traced, interleaved. Returns the product and baseline samples, each a
-        list of (seconds, peak RSS in KiB)."""
+        traced, interleaved. Returns the product and baseline times in seconds
+        and the script, for memory measurements."""
         script, statements = self.traced_script(argv, env, name)
         self.facts[name + ".statements"] = statements
         shell = ["sqlite3", "-bail", "-batch", database]
         run(argv, env=env)
         run(shell, stdin_path=script)
-        return interleave(runs, lambda: run(argv, env=env)[:2], lambda: run(shell, stdin_path=script)[:2])
+        products, baselines = interleave(runs, lambda: run(argv, env=env)[0],
+                                         lambda: run(shell, stdin_path=script)[0])
+        return products, baselines, script
 
     # MARK: Workloads
 
@@ -263,11 +270,11 @@ class Bench:
         calls, runs = str(sizes["dispatch_calls"]), str(sizes["dispatch_runs"])
 
         def product(mode):
-            return lambda: printed_number(run([self.crm_bench, "dispatch", mode, calls, runs], capture=True)[2],
+            return lambda: printed_number(run([self.crm_bench, "dispatch", mode, calls, runs], capture=True)[1],
                                           "dispatch." + mode)
 
         def baseline(mode):
-            return lambda: printed_number(run([self.path("dispatch"), mode, calls, runs], capture=True)[2],
+            return lambda: printed_number(run([self.path("dispatch"), mode, calls, runs], capture=True)[1],
                                           "dispatch." + mode)
 
         for mode in ("event", "rule"):
@@ -291,7 +298,7 @@ class Bench:
         counts = []
         for calls in (low, high):
             output = self.path("callgrind.out")
-            _, _, _, stderr = run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + output]
+            _, _, stderr = run(["valgrind", "--tool=callgrind", "--callgrind-out-file=" + output]
                                   + argv + [str(calls), "1"], capture=True)
             match = re.search(r"Collected : (\d+)", stderr)
             if not match:
@@ -303,14 +310,14 @@ class Bench:
         folder = self.path("sirene-%d" % rows)
         os.makedirs(folder, exist_ok=True)
         output = run([sys.executable, os.path.join(ROOT, "scripts", "gen_sirene.py"), str(rows), folder],
-                     capture=True)[2]
+                     capture=True)[1]
         expected = json.loads(output.strip().splitlines()[-1])
         csv_files = [name for name in os.listdir(folder) if name.endswith(".csv")]
         return os.path.join(folder, csv_files[0]), expected["imported"]
 
     def import_templates(self):
-        """A fresh database, and the same with a pack whose plugin adds one
-        onAccountCreated hook that reads the payload."""
+        """Create an empty database, and another with a pack whose plugin adds
+        one onAccountCreated hook that reads the payload."""
         plain = self.new_database("import-plain.sqlite")
         pack = self.path("hook-pack")
         os.makedirs(pack, exist_ok=True)
@@ -325,9 +332,13 @@ class Bench:
         run([self.crm, "pack", "install", pack], env=self.crm_env(hooked))
         return plain, hooked
 
-    def import_once(self, template, csv_path, expected):
+    def import_once(self, template, csv_path, expected, measure_memory=False):
         database = self.copy_database(template, "import-run.sqlite")
-        seconds, rss, _, _ = run([self.crm, "import", "accounts", csv_path], env=self.crm_env(database))
+        argv = [self.crm, "import", "accounts", csv_path]
+        if measure_memory:
+            seconds, rss = None, peak_rss(argv, env=self.crm_env(database))
+        else:
+            seconds, rss = run(argv, env=self.crm_env(database))[0], None
         imported = int(self.sql(database, "SELECT count(*) FROM accounts"))
         if imported != expected:
             raise BenchError("the import of %s stored %d accounts; expected %d" % (csv_path, imported, expected))
@@ -335,9 +346,9 @@ class Bench:
 
     def bulk_once(self, template, rows):
         database = self.copy_database(template, "bulk-run.sqlite")
-        seconds, rss, stdout, _ = run([self.path("bulk_insert"), database, str(rows)], capture=True)
+        seconds, stdout, _ = run([self.path("bulk_insert"), database, str(rows)], capture=True)
         printed_number(stdout, "bulk_insert.accounts")
-        return seconds, rss
+        return seconds
 
     def bench_import(self):
         rows = self.sizes["import_rows"]
@@ -357,7 +368,7 @@ class Bench:
                     results[kind].append(self.bulk_once(plain, expected))
                 else:
                     results[kind].append(self.import_once(plain if kind == "plain" else hooked, csv_path, expected))
-        bulk = statistics.median(seconds for seconds, _ in results["bulk"])
+        bulk = statistics.median(results["bulk"])
         self.add(Figure("import", statistics.median(s for s, _ in results["plain"]), bulk, "s", 5,
                         "crm import accounts, %d SIRENE rows" % rows, "C bulk insert of %d accounts" % expected))
         self.add(Figure("import.hook", statistics.median(s for s, _ in results["hook"]), bulk, "s", 8,
@@ -365,9 +376,9 @@ class Bench:
 
         large_rows = self.sizes["import_large_rows"]
         large_csv, large_expected = self.sirene_file(large_rows)
-        seconds, large_rss = self.import_once(plain, large_csv, large_expected)
-        self.facts["import.large.seconds"] = seconds
-        small_rss = statistics.median(rss for _, rss in results["plain"])
+        small_rss = statistics.median(self.import_once(plain, csv_path, expected, measure_memory=True)[1]
+                                      for _ in range(3))
+        large_rss = self.import_once(plain, large_csv, large_expected, measure_memory=True)[1]
         self.add(Figure("memory.import", large_rss, small_rss, "KiB", 1.5,
                         "peak RSS, import of %d rows" % large_rows, "peak RSS, import of %d rows" % rows))
 
@@ -377,26 +388,27 @@ class Bench:
         big = self.seed("big.sqlite", sizes["accounts"], sizes["opportunities"], large)
 
         argv = [self.crm, "account", "list", "--limit", "20", "--json"]
-        products, baselines = self.compare_with_shell(argv, self.crm_env(big), big, "read", sizes["read_runs"])
-        self.add(Figure("read.start", statistics.median(s for s, _ in products),
-                        statistics.median(s for s, _ in baselines), "s", 2,
+        products, baselines, script = self.compare_with_shell(argv, self.crm_env(big), big, "read",
+                                                              sizes["read_runs"])
+        self.add(Figure("read.start", statistics.median(products), statistics.median(baselines), "s", 2,
                         "crm account list --limit 20 --json, %d accounts" % sizes["accounts"],
                         "sqlite3 shell, the same statements"))
-        self.add(Figure("memory.list", statistics.median(r for _, r in products),
-                        statistics.median(r for _, r in baselines), "KiB", 3,
+        memory = interleave(3, lambda: peak_rss(argv, env=self.crm_env(big)),
+                            lambda: peak_rss(["sqlite3", "-bail", "-batch", big], stdin_path=script))
+        self.add(Figure("memory.list", statistics.median(memory[0]), statistics.median(memory[1]), "KiB", 3,
                         "peak RSS of that list", "peak RSS of the sqlite3 shell"))
 
         argv = [self.crm, "pipeline"]
-        products, baselines = self.compare_with_shell(argv, self.crm_env(big), big, "pipeline", sizes["pipeline_runs"])
-        self.add(Figure("pipeline", statistics.median(s for s, _ in products),
-                        statistics.median(s for s, _ in baselines), "s", 1.5,
+        products, baselines, _ = self.compare_with_shell(argv, self.crm_env(big), big, "pipeline",
+                                                         sizes["pipeline_runs"])
+        self.add(Figure("pipeline", statistics.median(products), statistics.median(baselines), "s", 1.5,
                         "crm pipeline, %d opportunities" % sizes["opportunities"], "sqlite3 shell, the same statements"))
 
         argv = [self.crm, "followup", "list", "--due", "today"]
         env = self.crm_env(big, user="rep1")
-        products, baselines = self.compare_with_shell(argv, env, big, "followup", sizes["followup_runs"])
-        due_large = statistics.median(s for s, _ in products)
-        self.add(Figure("followup.due", due_large, statistics.median(s for s, _ in baselines), "s", 2,
+        products, baselines, _ = self.compare_with_shell(argv, env, big, "followup", sizes["followup_runs"])
+        due_large = statistics.median(products)
+        self.add(Figure("followup.due", due_large, statistics.median(baselines), "s", 2,
                         "crm followup list --due today, one rep, %d activities" % large,
                         "sqlite3 shell, the same statements"))
 
@@ -415,14 +427,14 @@ class Bench:
         sends, runs = str(self.sizes["quote_sends"]), str(self.sizes["quote_runs"])
 
         def product():
-            return printed_number(run([self.crm_bench, "quote-send", sends, runs], capture=True)[2], "quote.send")
+            return printed_number(run([self.crm_bench, "quote-send", sends, runs], capture=True)[1], "quote.send")
 
         def baseline():
             database = self.path("commits.sqlite")
             for suffix in ("", "-wal", "-shm"):
                 if os.path.exists(database + suffix):
                     os.remove(database + suffix)
-            return printed_number(run([self.path("commits"), database, sends, runs], capture=True)[2],
+            return printed_number(run([self.path("commits"), database, sends, runs], capture=True)[1],
                                   "commits.single")
 
         products, baselines = interleave(self.sizes["rounds"], product, baseline)
@@ -527,8 +539,8 @@ def write_record(path, bench, facts, started_load, ended_load, seconds, quick):
 
 
 def read_limits():
-    """Paragraphs of bench/limits.md, keyed by the figure named in their
-    `## ` heading."""
+    """Read the paragraphs of bench/limits.md, keyed by the figure named in
+    their `## ` heading."""
     path = os.path.join(ROOT, "bench", "limits.md")
     if not os.path.exists(path):
         return {}
@@ -574,7 +586,9 @@ METHOD = """
   `Quotes.send` on each with the real Lua host and the bundled plugins (the `quoteNumber` rule
   numbers it, `onQuoteSent` fires, one transaction commits). `bench/baselines/commits.c` commits one
   INSERT per transaction, WAL, synchronous NORMAL.
-- Memory: peak resident set size (`ru_maxrss` from `wait4`) of each process.
+- Memory: peak resident set size of each process as GNU time reports it (`/usr/bin/time -f %M`), in
+  runs separate from the timed ones; the import at 20,000 rows is the median of 3 runs, the list and
+  the shell the median of 3 runs each, interleaved.
 """
 
 
