@@ -587,8 +587,8 @@ METHOD = """
   numbers it, `onQuoteSent` fires, one transaction commits). `bench/baselines/commits.c` commits one
   INSERT per transaction, WAL, synchronous NORMAL.
 - Memory: peak resident set size of each process as GNU time reports it (`/usr/bin/time -f %M`), in
-  runs separate from the timed ones; the import at 20,000 rows is the median of 3 runs, the list and
-  the shell the median of 3 runs each, interleaved.
+  runs separate from the timed ones. The smaller import of {import_rows} rows is the median of 3
+  runs; the list and the shell are the medians of 3 interleaved runs each.
 """
 
 
