@@ -3,7 +3,7 @@
 SWIFT ?= swift
 RELEASE_BIN = .build/release/crm
 
-.PHONY: deps build release demo test bench clean docs plugins
+.PHONY: deps build release demo test bench clean docs plugins soak fuzz
 
 deps:
 	@sh scripts/install-deps.sh
@@ -31,6 +31,15 @@ bench: deps
 	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH)
 	python3 bench/run.py --bin $(BENCH_SCRATCH)/release --swift $(SWIFT) \
 		$(if $(QUICK),--quick,--output docs/benchmarks.md)
+
+# The long crash and concurrency runs: 300 kill points, 10 rounds of load.
+soak: deps
+	$(SWIFT) build --build-tests
+	CRM_KILL_POINTS=300 CRM_CONCURRENCY_ROUNDS=10 $(SWIFT) test --skip-build --filter 'CrashTests|ConcurrencyTests'
+
+# Runs each libFuzzer target for FUZZ_RUNS executions (see scripts/fuzz.sh).
+fuzz: deps
+	@sh scripts/fuzz.sh
 
 # Regenerates the files derived from plugins/ and the hook catalogue.
 plugins:

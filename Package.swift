@@ -51,3 +51,17 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// libFuzzer targets for `make fuzz`, declared only when CRM_FUZZ=1: they
+// have no main function of their own and link only with -sanitize=fuzzer.
+if Context.environment["CRM_FUZZ"] == "1" {
+    let fuzzTargets: [(product: String, target: String, folder: String, dependencies: [Target.Dependency])] = [
+        ("fuzz-csv", "FuzzCSV", "Fuzz/CSV", ["CRMCore"]),
+        ("fuzz-parsers", "FuzzParsers", "Fuzz/Parsers", ["CRMCore"]),
+        ("fuzz-lua-values", "FuzzLuaValues", "Fuzz/LuaValues", ["CRMCore", "CRMHost"]),
+    ]
+    for fuzz in fuzzTargets {
+        package.products.append(.executable(name: fuzz.product, targets: [fuzz.target]))
+        package.targets.append(.executableTarget(name: fuzz.target, dependencies: fuzz.dependencies, path: fuzz.folder))
+    }
+}

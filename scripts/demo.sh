@@ -85,3 +85,16 @@ run account list --as maya
 section "History"
 run history account 1
 run account show 1 --json
+
+section "Sector rule and objectives"
+run sector add 69 --name "Rhône" --parent ARA
+run sector assign-rep 69 bruno
+run account add "LYON MECANIQUE" --postal-code 69002 --city Lyon --owner bruno
+run account show 5
+run objective set --rep alice --period 2026-Q1 --metric revenue --target 20000
+run objective set --sector FR --period 2026-Q1 --metric revenue --target 50000 --as maya
+run opportunity add --account 1 --title "Showroom lighting" --amount 12000.00 --close-date 2026-03-20 --as alice
+run opportunity win 1 --as alice
+run opportunity add --account 1 --title "Second site" --amount 10000.00 --probability 40 \
+    --close-date 2026-03-31 --as alice
+run objective report --period 2026-Q1

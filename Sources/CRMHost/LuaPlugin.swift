@@ -39,7 +39,9 @@ public final class LuaPlugin {
     var mode: CallMode = .rule
     var identity: PluginIdentity
     private var activeCalls = 0
-    let apiFunctions: [APIFunctionSpec] = Catalogue.api
+    /// The functions of the `crm` table: the catalogue's, plus the helpers
+    /// of `crm pack test` for its test runner.
+    let apiFunctions: [APIFunctionSpec]
     private var handlerReferences: [String: Int32] = [:]
     /// For a data file, the value its chunk returned.
     private var dataValue: Value?
@@ -53,8 +55,10 @@ public final class LuaPlugin {
     /// `settings` an optional table. The fields are read without running
     /// metamethods.
     public convenience init(source: String, file: String, limits: PluginLimits = .standard,
-                            bridge: PluginAPIBridge, clock: Clock = .system()) throws(PluginFailure) {
-        try self.init(source: source, file: file, limits: limits, bridge: bridge, clock: clock, dataOnly: false)
+                            bridge: PluginAPIBridge, clock: Clock = .system(),
+                            api: [APIFunctionSpec] = Catalogue.api) throws(PluginFailure) {
+        try self.init(source: source, file: file, limits: limits, bridge: bridge, clock: clock, api: api,
+                      dataOnly: false)
     }
 
     /// Evaluates a data file, such as a pack manifest, in an empty
@@ -62,7 +66,7 @@ public final class LuaPlugin {
     /// value its chunk returns.
     static func evaluateData(source: String, file: String, limits: PluginLimits) throws(PluginFailure) -> Value {
         let loader = try LuaPlugin(source: source, file: file, limits: limits, bridge: nil, clock: Clock(now: 0),
-                                   dataOnly: true)
+                                   api: [], dataOnly: true)
         defer { loader.close() }
         return loader.dataValue ?? .null
     }
@@ -70,7 +74,7 @@ public final class LuaPlugin {
     /// With `dataOnly`, the sandbox is not opened, so the chunk runs with no
     /// global at all, and its result is kept as a value, not read as a plugin.
     private init(source: String, file: String, limits: PluginLimits, bridge: PluginAPIBridge?, clock: Clock,
-                 dataOnly: Bool) throws(PluginFailure) {
+                 api: [APIFunctionSpec], dataOnly: Bool) throws(PluginFailure) {
         guard let host = clua_host_create(limits.memoryBytes) else {
             throw PluginFailure(kind: .invalidPlugin, plugin: file, file: file, line: nil,
                                 message: "could not create a Lua state")
@@ -88,6 +92,7 @@ public final class LuaPlugin {
         self.settingsDefaults = .object([])
         self.handlerNames = []
         self.identity = PluginIdentity(name: file, version: "", file: file)
+        self.apiFunctions = api
         self.dataValue = dataOnly ? .null : nil
 
         configureHost(host)

@@ -12,7 +12,11 @@ func runCommandLine(_ words: [String]) -> Int32 {
     var environment = Environment.current()
     if environment.variables["NO_COLOR"].map({ !$0.isEmpty }) == true { Output.useColour = false }
     var command: CommandSpec?
-    do {
+    do throws(CRMError) {
+        if let position = firstInvalidArgument() {
+            throw CRMError.usage("argument \(position) is not valid UTF-8 text; retype it, or convert the text to "
+                                 + "UTF-8 (iconv -t UTF-8)")
+        }
         switch try router.parse(words, environment: environment, matched: &command) {
         case let .help(text):
             print(text, terminator: "")
@@ -26,6 +30,17 @@ func runCommandLine(_ words: [String]) -> Int32 {
         report(error, command: command, debug: environment.debug || words.contains("--debug"))
         return error.exitStatus
     }
+}
+
+/// Position (from 1, after the program name) of the first argument whose
+/// bytes are not valid UTF-8. Swift's `CommandLine.arguments` repairs such
+/// bytes into U+FFFD, which would store a different text than typed.
+func firstInvalidArgument() -> Int? {
+    for index in 1..<Int(CommandLine.argc) {
+        guard let pointer = CommandLine.unsafeArgv[index] else { continue }
+        if String(validatingCString: pointer) == nil { return index }
+    }
+    return nil
 }
 
 func report(_ error: CRMError, command: CommandSpec?, debug: Bool) {

@@ -48,7 +48,7 @@ final class OpeningTests: XCTestCase {
         let request = try Openings.request(test.context(as: "alice"), account: account.id, creditLimit: "5000", note: "new client")
         XCTAssertEqual(request.status, .pending)
         XCTAssertEqual(request.requestedCreditLimit, 500_000)
-        XCTAssertEqual(test.host.asked, ["solvency", "paymentTerms"])
+        XCTAssertEqual(test.host.asked, ["sectorFor", "solvency", "paymentTerms"])
         XCTAssertEqual(test.host.fired.last?.0, "onAccountOpeningRequested")
         XCTAssertEqual(test.host.fired.last?.1["account"]?["siren"], .string("732829320"))
         let decisions = try Openings.decisions(test.context(as: "carl"), id: request.id)

@@ -23,6 +23,10 @@ final class TestBridge: PluginAPIBridge {
     /// Runs inside `crm.log`, the way the core fires further hooks while a
     /// plugin call is still running.
     var onLog: ((String) -> Void)?
+    /// Sector codes that `sectorExists` finds.
+    var sectors: Set<String> = []
+    /// Values that `setting` returns; a missing key returns nil.
+    var settings: [String: Value] = [:]
 
     func call(_ function: APIFunctionSpec, arguments: [Value], plugin: PluginIdentity,
               mode: CallMode) throws(APICallError) -> Value {
@@ -42,6 +46,10 @@ final class TestBridge: PluginAPIBridge {
             return .null
         case "today":
             return .string(today.description)
+        case "sectorExists":
+            return .bool(sectors.contains(arguments[0].stringValue ?? ""))
+        case "setting":
+            return settings[arguments[0].stringValue ?? ""] ?? .null
         case "addDays":
             let date = CivilDate(parsing: arguments[0].stringValue ?? "")!
             return .string(date.adding(days: Int(arguments[1].integerValue ?? 0))!.description)

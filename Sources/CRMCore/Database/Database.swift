@@ -179,6 +179,11 @@ public final class Database {
             return CRMError(.database, "the database stayed busy for \(Database.busyTimeoutMilliseconds / 1000) s; "
                                 + "another crm command is writing, try again")
         }
+        // SQLITE_READONLY_DBMOVED, a composed macro that Swift does not import.
+        if code == SQLITE_READONLY | (4 << 8) {
+            return CRMError(.database, "the database file \(path) was replaced while this command ran "
+                                + "(a restore); run the command again")
+        }
         if code & 0xFF == SQLITE_CORRUPT || code & 0xFF == SQLITE_NOTADB {
             return CRMError(.database, "the database file \(path) is damaged (\(message)); restore it from a backup")
         }
@@ -274,6 +279,10 @@ public final class Database {
     }
 
     public var isInTransaction: Bool { transactionDepth > 0 }
+
+    /// True while SQLite itself has a transaction open on this connection,
+    /// including right after `BEGIN` and before `COMMIT` returns.
+    public var isInsideSQLiteTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
     /// Runs a savepoint inside the current transaction; an error rolls back
     /// only what `body` wrote.

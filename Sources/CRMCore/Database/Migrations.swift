@@ -265,6 +265,7 @@ public enum Migrations {
             );
             """),
         pipeline,
+        objectives,
         Migration(number: 7, summary: "import: source ids, import runs, account details, unlinked contacts",
                   sql: ImportSchema.sql),
     ]

@@ -111,7 +111,12 @@ public struct Account: Equatable, Sendable {
     }
 
     /// The account as plugins receive it: money as integer minor units.
-    public var pluginValue: Value { fields(money: Value.integer).value }
+    public var pluginValue: Value {
+        var object = fields(money: Value.integer)
+        // Plugins learn whether an IBAN is on file, never the IBAN itself.
+        object.set("hasIban", iban != nil)
+        return object.value
+    }
 
     /// The account as `--json` prints it: money as a decimal string with its currency.
     public var jsonValue: Value {

@@ -100,6 +100,16 @@ public enum Accounts {
         return account
     }
 
+    /// Loads an account the actor may see, or nil for one that does not
+    /// exist or is outside their scope. Plugins read accounts through this,
+    /// so a hook run by a sales rep sees only what that rep may see.
+    public static func visible(_ context: CRMContext, id: Int64) throws(CRMError) -> Account? {
+        let scope = visibility(context)
+        guard try context.database.first("SELECT a.id FROM accounts a WHERE a.id = ? AND \(scope.sql)",
+                                         [id] + scope.parameters) != nil else { return nil }
+        return try load(context.database, id: id)
+    }
+
     /// Parses an account id typed on the command line.
     public static func parseId(_ text: String, option: String) throws(CRMError) -> Int64 {
         guard let id = Int64(text), id > 0 else {
@@ -213,6 +223,7 @@ public enum Accounts {
             for tag in tags { try addLabel(database, account: id, kind: "tag", label: tag) }
             for flag in flags { try addLabel(database, account: id, kind: "flag", label: flag) }
             try context.audit(entity: "account", id: id, account: id, action: "create", field: nil, old: nil, new: nil)
+            try Sectors.applyRule(context, accountId: id)
             let account = try load(database, id: id)!
             try context.fire("onAccountCreated", payload: account.pluginValue)
             return try load(database, id: id)!
@@ -292,21 +303,31 @@ public enum Accounts {
                     try database.query("UPDATE accounts SET sector_manual = 1 WHERE id = ?", [id])
                 }
             }
+            if changed.contains(AccountField.postalCode.rawValue) || changed.contains(AccountField.country.rawValue),
+               try Sectors.applyRule(context, accountId: id) != nil {
+                changed.append(AccountField.sector.rawValue)
+            }
             changed += try changeLabels(context, account: id, kind: "tag", add: addTags, remove: removeTags)
             changed += try changeLabels(context, account: id, kind: "flag", add: addFlags, remove: removeFlags)
             guard !changed.isEmpty else { return before }
             let current = try load(database, id: id)!
             try database.query("UPDATE accounts SET name_key = ?, trade_key = ?, updated_at = ? WHERE id = ?",
                                [searchKey(current.legalName), current.tradeName.map(searchKey), context.clock.timestamp, id])
-            let after = try load(database, id: id)!
-            var payload = after.pluginValue
-            if case var .object(objectFields) = payload {
-                objectFields.append(("changed", .array(changed.map(Value.string))))
-                payload = .object(objectFields)
-            }
-            try context.fire("onAccountUpdated", payload: payload)
+            try fireUpdated(context, id: id, changed: changed)
             return try load(database, id: id)!
         }
+    }
+
+    /// Fires `onAccountUpdated` with the account and the names of the
+    /// fields that changed.
+    static func fireUpdated(_ context: CRMContext, id: Int64, changed: [String]) throws(CRMError) {
+        guard let account = try load(context.database, id: id) else { return }
+        var payload = account.pluginValue
+        if case var .object(objectFields) = payload {
+            objectFields.append(("changed", .array(changed.map(Value.string))))
+            payload = .object(objectFields)
+        }
+        try context.fire("onAccountUpdated", payload: payload)
     }
 
     private static func changeLabels(_ context: CRMContext, account: Int64, kind: String, add: [String],
@@ -362,6 +383,34 @@ public enum Accounts {
     public static func assign(_ context: CRMContext, id: Int64, sector code: String) throws(CRMError) {
         try context.require(.manager, .admin, to: "assign an account to a sector")
         try edit(context, id: id, fields: [.sector: code])
+    }
+
+    /// Hands an account's sector back to the `sectorFor` rule: clears the
+    /// manual mark and runs the rule. Returns the account afterwards.
+    @discardableResult
+    public static func assignByRule(_ context: CRMContext, id: Int64) throws(CRMError) -> Account {
+        try context.require(.manager, .admin, to: "assign an account to a sector")
+        let database = context.database
+        return try database.transaction { () throws(CRMError) -> Account in
+            let before = try get(context, id: id)
+            try requireWrite(context, before)
+            guard before.archivedAt == nil else {
+                throw CRMError.conflict("account \(id) is archived and can no longer be changed")
+            }
+            guard try context.pluginHost() != nil else {
+                throw CRMError.invalid("the sector rule cannot run: this command was started without plugins")
+            }
+            if before.sectorManual {
+                try database.query("UPDATE accounts SET sector_manual = 0, updated_at = ? WHERE id = ?",
+                                   [context.clock.timestamp, id])
+                try context.audit(entity: "account", id: id, account: id, action: "update", field: "sector-by-hand",
+                                  old: "yes", new: "no")
+            }
+            if try Sectors.applyRule(context, accountId: id) != nil {
+                try fireUpdated(context, id: id, changed: [AccountField.sector.rawValue])
+            }
+            return try load(database, id: id)!
+        }
     }
 
     /// Moves everything of `drop` onto `keep` and archives `drop`.

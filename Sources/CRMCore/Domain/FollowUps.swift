@@ -109,6 +109,25 @@ public enum FollowUps {
                           owner: account.ownerId)
     }
 
+    /// Asks the `followUps` rule, with event `quoteSent`, about a quote
+    /// that was just sent, and creates what it lists for the account's owner.
+    /// The payload carries the quote, so a policy can plan from its validity date.
+    // NOTE: accepting or declining the quote leaves these follow-ups planned;
+    // the owner completes or cancels them by hand.
+    @discardableResult
+    public static func applyPolicies(_ context: CRMContext, quoteSent quote: Quote,
+                                     account: Account) throws(CRMError) -> FollowUpRun {
+        let event = "quoteSent"
+        var payload: [(String, Value)] = [("event", .string(event)), ("accountId", .integer(account.id))]
+        if let opportunityId = quote.opportunityId { payload.append(("opportunityId", .integer(opportunityId))) }
+        payload += [("quoteId", .integer(quote.id)), ("quote", quote.pluginValue)]
+        guard let outcome = try context.decide("followUps", payload: .object(payload), entity: "quote",
+                                               entityId: quote.id) else { return FollowUpRun() }
+        return try create(context, items: try items(of: outcome), outcome: outcome, event: event,
+                          entity: "quote:\(quote.id)", account: account.id, opportunity: quote.opportunityId,
+                          contact: nil, owner: account.ownerId)
+    }
+
     private static func create(_ context: CRMContext, items: [Item], outcome: RuleOutcome, event: String,
                                entity: String, account: Int64, opportunity: Int64?, contact: Int64?,
                                owner: Int64) throws(CRMError) -> FollowUpRun {

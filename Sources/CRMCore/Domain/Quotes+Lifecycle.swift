@@ -52,7 +52,7 @@ extension Quotes {
                               old: quote.reference, new: number)
             let sent = try load(context.database, id: quote.id)!
             try context.fire("onQuoteSent", payload: sent.pluginValue)
-            // TODO: ask the followUps rule with event "quoteSent" once follow-ups exist in the core.
+            try FollowUps.applyPolicies(context, quoteSent: sent, account: account)
             return sent
         }
     }

@@ -101,13 +101,14 @@ public enum Decisions {
     static let keyFields: Set<String> = [
         "id", "accountId", "opportunityId", "quoteId", "siren", "country", "status", "creationDate", "flags",
         "category", "requestedCreditLimit", "creditLimit", "currency", "event", "sequence", "year", "sector",
-        "postalCode", "address",
+        "postalCode", "address", "hasIban", "issueDate", "validUntil", "sequenceName",
     ]
 
     static func keyInputs(_ payload: Value) -> Value {
         guard case let .object(fields) = payload else { return payload }
         var kept: [(String, Value)] = fields.filter { keyFields.contains($0.0) }
         if let account = payload["account"] { kept.append(("account", keyInputs(account))) }
+        if let quote = payload["quote"] { kept.append(("quote", keyInputs(quote))) }
         return .object(kept)
     }
 
@@ -156,6 +157,21 @@ public enum Decisions {
             break
         }
         return decision
+    }
+
+    /// Every decision about an account, newest first: those about the
+    /// account itself and about its opening requests, opportunities and quotes.
+    /// Anyone who may see the account may read them.
+    public static func forAccount(_ context: CRMContext, id accountId: Int64) throws(CRMError) -> [Decision] {
+        _ = try Accounts.get(context, id: accountId)
+        return try context.database.query("""
+            \(select)
+            WHERE (d.entity = 'account' AND d.entity_id = ?1)
+               OR (d.entity = 'opening' AND d.entity_id IN (SELECT id FROM opening_requests WHERE account_id = ?1))
+               OR (d.entity = 'opportunity' AND d.entity_id IN (SELECT id FROM opportunities WHERE account_id = ?1))
+               OR (d.entity = 'quote' AND d.entity_id IN (SELECT id FROM quotes WHERE account_id = ?1))
+            ORDER BY d.id DESC
+            """, [accountId]).map(decode)
     }
 
     public static func list(_ context: CRMContext, limit: Int) throws(CRMError) -> [Decision] {

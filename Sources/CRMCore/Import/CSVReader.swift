@@ -86,7 +86,8 @@ public final class CSVReader {
         var trailing = false
         while let item = try readItem() {
             guard case let .record(record) = item else {
-                fclose(file)
+                // `deinit` closes the file: it runs when an initializer throws
+                // after every stored property is set.
                 throw CRMError.invalid("\(path): the header line cannot be read (\(CSVReader.describe(item))); "
                                        + "check the file's encoding and quotes")
             }
@@ -98,7 +99,6 @@ public final class CSVReader {
             break
         }
         guard !headerFields.isEmpty else {
-            fclose(file)
             throw CRMError.invalid("\(path) is empty: expected a header line and rows")
         }
         header = headerFields

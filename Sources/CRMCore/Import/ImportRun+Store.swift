@@ -129,6 +129,7 @@ extension ImportRun {
                                field: .parent)
         }
         try context.audit(entity: "account", id: id, account: id, action: "create", field: nil, old: nil, new: nil)
+        try Sectors.applyRule(context, accountId: id)
         try context.fire("onAccountCreated", payload: try accountPayload(id))
         lastAccountId = id
         if var contact = draft.contact {
@@ -208,6 +209,10 @@ extension ImportRun {
                 try database.query("UPDATE accounts SET name_key = ?, trade_key = ? WHERE id = ?",
                                    [searchKey(values.first { $0.0 == "legal_name" }?.1.text ?? ""),
                                     values.first { $0.0 == "trade_name" }?.1.text.map(searchKey), id])
+            }
+            if changed.contains("postal_code") || changed.contains("country"),
+               try Sectors.applyRule(context, accountId: id) != nil {
+                changed.append("sector_id")
             }
             try context.fire("onAccountUpdated", payload: try updatedPayload(id, changed: changed))
         }

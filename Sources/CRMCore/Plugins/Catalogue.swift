@@ -36,6 +36,7 @@ public enum Catalogue {
         Field("tags", .list(.string), "Tags"),
         Field("customerCode", .string, optional: true, "Customer code"),
         Field("createdAt", .string, "Creation timestamp, ISO 8601 UTC"),
+        Field("hasIban", .boolean, "True when a bank account (IBAN) is on file; the IBAN itself is not shown"),
     ]
 
     static let opportunityFields: [Field] = [
@@ -165,10 +166,12 @@ public enum Catalogue {
             firedWhen: "after an opportunity is created or changes stage, a quote is sent or an account opens, "
                 + "and for each quiet open opportunity during `crm followup run`",
             payload: [Field("event", .string, "Name of the event (onOpportunityCreated, onOpportunityStageChanged, "
-                                              + "onAccountOpened, ...), or sweep for the daily run"),
+                                              + "onAccountOpened, quoteSent, ...), or sweep for the daily run"),
                       Field("accountId", .integer, optional: true, "Account id"),
                       Field("opportunityId", .integer, optional: true, "Opportunity id"),
                       Field("quoteId", .integer, optional: true, "Quote id"),
+                      Field("quote", .record(quoteFields), optional: true,
+                            "For quoteSent: the quote as sent, with its number, issueDate and validUntil"),
                       Field("stage", .string, optional: true, "Stage code of the opportunity"),
                       Field("opportunity", .record(opportunityFields), optional: true, "The opportunity"),
                       Field("daysQuiet", .integer, optional: true,
@@ -176,8 +179,10 @@ public enum Catalogue {
             result: .list(followUpItem),
             example: "return { { inDays = 2, businessDays = true, kind = \"call\", subject = \"Call back\" } }"),
         HookSpec(
-            name: "sectorFor", kind: .rule, summary: "Chooses the sector of an account, or none",
-            firedWhen: "when an account is created or its address changes, unless assigned by hand",
+            name: "sectorFor", kind: .rule, summary: "Chooses the sector of an account, or nil for none",
+            firedWhen: "when an account is created or its postal code or country changes, and on "
+                + "`crm account assign --auto` and `crm sector reassign`, but never for an account assigned by hand. "
+                + "A code that is not a sector of the database fails the command",
             payload: accountFields, result: .string,
             example: "if payload.country ~= \"FR\" then return \"EXPORT\" end"),
     ]
@@ -191,11 +196,11 @@ public enum Catalogue {
                         summary: "Writes a line to stderr, prefixed with the plugin's name; long lines are cut"),
         APIFunctionSpec(name: "getAccount", parameters: [.init("accountId", .integer)],
                         returns: .record(accountFields), writes: false,
-                        summary: "Returns the account with this id, or nil when it does not exist"),
+                        summary: "Returns the account with this id, or nil when it does not exist or the acting user may not see it"),
         APIFunctionSpec(name: "getNotes", parameters: [.init("accountId", .integer)],
                         returns: .list(.record([Field("id", .integer, "Note id"), Field("text", .string, "Text"),
                                                 Field("author", .string, "Who wrote it")])),
-                        writes: false, summary: "Returns the notes of an account, oldest first"),
+                        writes: false, summary: "Returns the notes of an account, oldest first; empty for an account the acting user may not see"),
         APIFunctionSpec(name: "getContacts", parameters: [.init("accountId", .integer)],
                         returns: .list(.record([Field("id", .integer, "Contact id"),
                                                 Field("firstName", .string, optional: true, "First name"),
@@ -203,13 +208,13 @@ public enum Catalogue {
                                                 Field("role", .string, optional: true, "Role at the company"),
                                                 Field("email", .string, optional: true, "E-mail address"),
                                                 Field("optedOut", .boolean, "Refuses e-mail follow-ups")])),
-                        writes: false, summary: "Returns the contacts of an account, in name order"),
+                        writes: false, summary: "Returns the contacts of an account, in name order; empty for an account the acting user may not see"),
         APIFunctionSpec(name: "getOpportunity", parameters: [.init("opportunityId", .integer)],
                         returns: .record(opportunityFields), writes: false,
-                        summary: "Returns the opportunity with this id, or nil when it does not exist"),
+                        summary: "Returns the opportunity with this id, or nil when it does not exist or the acting user may not see its account"),
         APIFunctionSpec(name: "getQuote", parameters: [.init("quoteId", .integer)],
                         returns: .record(quoteFields), writes: false,
-                        summary: "Returns the quote with this id, or nil when it does not exist"),
+                        summary: "Returns the quote with this id, or nil when it does not exist or the acting user may not see its account"),
         APIFunctionSpec(name: "planActivity",
                         parameters: [.init("kind", .oneOf(["call", "meeting", "e-mail", "task", "note"])),
                                      .init("subject", .string), .init("dueDate", .date), .init("accountId", .integer),
@@ -247,6 +252,8 @@ public enum Catalogue {
         APIFunctionSpec(name: "dueDate", parameters: [.init("term", .string), .init("invoiceDate", .date)],
                         returns: .date, writes: false,
                         summary: "Returns the due date of an invoice under a payment-term code of the database"),
+        APIFunctionSpec(name: "sectorExists", parameters: [.init("code", .string)], returns: .boolean, writes: false,
+                        summary: "Tells whether the database has a sector with this code"),
         APIFunctionSpec(name: "setting", parameters: [.init("key", .string)], returns: .any, writes: false,
                         summary: "Returns a setting: the database's value, else the pack's default, else nil"),
         APIFunctionSpec(name: "today", parameters: [], returns: .date, writes: false,

@@ -87,4 +87,27 @@ public struct APIFunctionSpec: Sendable {
     /// True for functions that change the database; rules may not call them.
     public let writes: Bool
     public let summary: String
+
+    public init(name: String, parameters: [Parameter], returns: Shape?, writes: Bool, summary: String) {
+        self.name = name
+        self.parameters = parameters
+        self.returns = returns
+        self.writes = writes
+        self.summary = summary
+    }
+}
+
+extension Shape {
+    /// The same shape with every record field optional: a payload typed for
+    /// a trial run may leave out what the plugin does not read.
+    public var withOptionalFields: Shape {
+        switch self {
+        case let .record(fields):
+            return .record(fields.map { Field($0.name, $0.shape.withOptionalFields, optional: true, $0.summary) })
+        case let .list(element):
+            return .list(element.withOptionalFields)
+        default:
+            return self
+        }
+    }
 }

@@ -40,8 +40,9 @@ public enum PluginAPI {
             log("plugin \(plugin): \(escapeControlCharacters(message))")
             return .null
         case "getAccount":
-            return try Accounts.load(context.database, id: integer(0))?.pluginValue ?? .null
+            return try Accounts.visible(context, id: integer(0))?.pluginValue ?? .null
         case "getNotes":
+            guard try Accounts.visible(context, id: integer(0)) != nil else { return .array([]) }
             let rows = try context.database.query("""
                 SELECT n.id, n.text, coalesce(n.plugin, u.name) FROM notes n LEFT JOIN users u ON u.id = n.author_id
                 WHERE n.account_id = ? ORDER BY n.id
@@ -49,6 +50,7 @@ public enum PluginAPI {
             return .array(rows.map { .object([("id", .integer($0.int(0)!)), ("text", .string($0.string(1)!)),
                                               ("author", .string($0.string(2) ?? ""))]) })
         case "getContacts":
+            guard try Accounts.visible(context, id: integer(0)) != nil else { return .array([]) }
             let rows = try context.database.query("""
                 SELECT id, first_name, last_name, role, email, opted_out FROM contacts WHERE account_id = ?
                 ORDER BY name_key, id
@@ -64,9 +66,13 @@ public enum PluginAPI {
                 return contact.value
             })
         case "getOpportunity":
-            return try Opportunities.load(context.database, id: integer(0))?.pluginValue ?? .null
+            guard let opportunity = try Opportunities.load(context.database, id: integer(0)),
+                  try Accounts.visible(context, id: opportunity.accountId) != nil else { return .null }
+            return opportunity.pluginValue
         case "getQuote":
-            return try Quotes.load(context.database, id: integer(0))?.pluginValue ?? .null
+            guard let quote = try Quotes.load(context.database, id: integer(0)),
+                  try Accounts.visible(context, id: quote.accountId) != nil else { return .null }
+            return quote.pluginValue
         case "planActivity", "logActivity":
             let accountId = try existingAccount(context, integer(name == "planActivity" ? 3 : 2), name)
             let opportunityIndex = name == "planActivity" ? 4 : 3
@@ -96,8 +102,9 @@ public enum PluginAPI {
                               fields: [.creditLimit: Money(minor: integer(1), currency: account.currency).decimalString])
             return .null
         case "openingRequirements":
-            guard let account = try Accounts.load(context.database, id: integer(0)) else {
-                throw CRMError.notFound("crm.openingRequirements: account \(integer(0)) does not exist")
+            guard let account = try Accounts.visible(context, id: integer(0)) else {
+                throw CRMError.notFound("crm.openingRequirements: account \(integer(0)) does not exist "
+                                        + "or the acting user may not see it")
             }
             return .array(try Openings.requirements(context.database, account: account).map(Value.string))
         case "requestOpening":
@@ -134,6 +141,8 @@ public enum PluginAPI {
             case let .failure(failure):
                 throw CRMError.invalid("crm.parseMoney: '\(text(0))': " + AccountValidation.moneyReason(failure, currency: currency))
             }
+        case "sectorExists":
+            return .bool(try Sectors.find(context.database, code: text(0)) != nil)
         case "setting":
             if let stored = try Settings.get(context.database, key: text(0)) { return stored }
             return settings[text(0)] ?? .null
@@ -163,8 +172,8 @@ public enum PluginAPI {
     }
 
     private static func existingAccount(_ context: CRMContext, _ id: Int64, _ name: String) throws(CRMError) -> Int64 {
-        guard try Accounts.load(context.database, id: id) != nil else {
-            throw CRMError.notFound("crm.\(name): account \(id) does not exist")
+        guard try Accounts.visible(context, id: id) != nil else {
+            throw CRMError.notFound("crm.\(name): account \(id) does not exist or the acting user may not see it")
         }
         return id
     }

@@ -81,6 +81,7 @@ struct Environment {
             ? { [debug] sql, values in Output.error(SQLTrace.line(sql: sql, values: values, showValues: debug)) }
             : nil
         let database = try Database(path: path, trace: trace)
+        TestHooks.install(on: database, variables: variables)
         try Migrations.apply(to: database, now: try clock.timestamp)
         return database
     }

@@ -158,14 +158,30 @@ let accountCommands: [CommandSpec] = [
             Output.line("Archived account \(id).")
         }),
     CommandSpec(
-        path: ["account", "assign"], summary: "Assign an account to a sector by hand",
+        path: ["account", "assign"], summary: "Assign an account to a sector by hand, or hand it back to the rule",
         arguments: [ArgumentSpec(name: "ID", help: "Account id")],
-        options: [.value("--sector", "CODE", "Sector code (required)")],
+        options: [.value("--sector", "CODE", "Sector code, assigned by hand"),
+                  .flag("--auto", "Clear the assignment by hand and let the sectorFor rule choose")],
+        discussion: """
+            A sector assigned by hand stays when the address changes and when `crm sector reassign`
+            runs. --auto hands the account back to the sectorFor rule and runs it at once.
+            """,
         run: { (invocation) throws(CRMError) in
             let id = try invocation.id("ID")
-            let sector = try invocation.requiredValue("--sector")
-            try Accounts.assign(try invocation.context(), id: id, sector: sector)
-            Output.line("Assigned account \(id) to sector \(sector).")
+            let sector = invocation.value("--sector")
+            switch (sector, invocation.flag("--auto")) {
+            case let (code?, false):
+                try Accounts.assign(try invocation.context(), id: id, sector: code)
+                Output.line("Assigned account \(id) to sector \(code).")
+            case (nil, true):
+                let account = try Accounts.assignByRule(try invocation.context(), id: id)
+                let outcome = account.sectorCode.map { "sector \($0)" } ?? "no sector"
+                Output.line("Account \(id) is assigned by the sector rule: \(outcome).")
+            case (_?, true):
+                throw CRMError.usage("give either --sector CODE or --auto, not both")
+            case (nil, false):
+                throw CRMError.usage("missing --sector CODE or --auto: `crm account assign` needs one of them")
+            }
         }),
     CommandSpec(
         path: ["account", "merge"], summary: "Merge a duplicate account into another",

@@ -7,21 +7,6 @@ func makePluginHost(database: Database, debug: Bool) throws(CRMError) -> PluginH
     try LuaPluginHost.forDatabase(database, debug: debug)
 }
 
-extension Shape {
-    /// The same shape with every record field optional: a payload typed for
-    /// a trial run may leave out what the plugin does not read.
-    var withOptionalFields: Shape {
-        switch self {
-        case let .record(fields):
-            return .record(fields.map { Field($0.name, $0.shape.withOptionalFields, optional: true, $0.summary) })
-        case let .list(element):
-            return .list(element.withOptionalFields)
-        default:
-            return self
-        }
-    }
-}
-
 private func hookNames() -> String { Catalogue.hooks.map(\.name).joined(separator: ", ") }
 
 let pluginCommands: [CommandSpec] = [
@@ -122,7 +107,7 @@ let pluginCommands: [CommandSpec] = [
         path: ["plugin", "docs"], summary: "Print the plugin reference (docs/plugins.md) generated from the hook catalogue",
         access: .none,
         run: { (_) throws(CRMError) in
-            print(PluginDocs.markdown(), terminator: "")
+            print(PluginDocs.markdown(limits: documentedLimits()), terminator: "")
         }),
 ]
 
