@@ -22,6 +22,16 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --disable-swift-testing
 
+# Measures the product beside raw SQLite and raw Lua and writes
+# docs/benchmarks.md (about 15 minutes on 2 cores). `make bench QUICK=1`
+# runs reduced sizes and writes no record. BENCH_SCRATCH is the build folder.
+BENCH_SCRATCH ?= .build
+
+bench: deps
+	$(SWIFT) build -c release --scratch-path $(BENCH_SCRATCH)
+	python3 bench/run.py --bin $(BENCH_SCRATCH)/release --swift $(SWIFT) \
+		$(if $(QUICK),--quick,--output docs/benchmarks.md)
+
 # The long crash and concurrency runs: 300 kill points, 10 rounds of load.
 soak: deps
 	$(SWIFT) build --build-tests

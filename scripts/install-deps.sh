@@ -4,7 +4,7 @@
 set -eu
 
 packages="pkg-config liblua5.4-dev lua5.4 libsqlite3-dev sqlite3 libssl-dev libcairo2-dev
-fonts-dejavu-core poppler-utils lua-check"
+fonts-dejavu-core poppler-utils lua-check python3 time valgrind"
 
 missing=""
 for package in $packages; do

@@ -145,6 +145,7 @@ final class CoreCommandTests: XCTestCase {
               --today DATE   Business date YYYY-MM-DD for this command (default: $CRM_TODAY, then the system
                              date)
               --debug        Show customer data in error messages and the SQL behind database errors
+              --trace-sql    Print each SQL statement the command runs to stderr, with its values under --debug
               --help         Show this help
 
             """)

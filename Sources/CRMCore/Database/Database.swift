@@ -105,13 +105,18 @@ public final class Database {
     /// Called after every statement runs; used by the crash-test harness and
     /// by `--trace-sql`.
     public var traceStatement: ((String) -> Void)?
+    /// Called after every statement runs, with the values bound to it;
+    /// `--trace-sql` prints both. Set it through `init(path:trace:)` to see
+    /// the connection's own PRAGMA statements too.
+    public var traceBoundStatement: ((String, [SQLValue]) -> Void)?
 
     /// Busy timeout: long enough for another command's write transaction,
     /// including its plugins' wall-clock limit, to finish.
     public static let busyTimeoutMilliseconds: Int32 = 15_000
 
     /// Opens an existing database file read-write. Use `create` for a new one.
-    public init(path: String) throws(CRMError) {
+    /// `trace` becomes `traceBoundStatement` before the first statement runs.
+    public init(path: String, trace: ((String, [SQLValue]) -> Void)? = nil) throws(CRMError) {
         var pointer: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX
         let code = sqlite3_open_v2(path, &pointer, flags, nil)
@@ -122,6 +127,7 @@ public final class Database {
         }
         handle = pointer
         self.path = path
+        traceBoundStatement = trace
         sqlite3_busy_timeout(handle, Database.busyTimeoutMilliseconds)
         sqlite3_extended_result_codes(handle, 1)
         try execute("PRAGMA foreign_keys = ON")
@@ -205,13 +211,15 @@ public final class Database {
             throw failure
         }
         traceStatement?(sql)
+        traceBoundStatement?(sql, [])
     }
 
     /// Runs one statement with bound parameters and returns every row.
     @discardableResult
     public func query(_ sql: String, _ parameters: [SQLBindable] = []) throws(CRMError) -> [Row] {
         let statement = try prepare(sql)
-        try statement.bind(parameters.map(\.sqlValue))
+        let values = parameters.map(\.sqlValue)
+        try statement.bind(values)
         defer { sqlite3_reset(statement.handle) }
         var rows: [Row] = []
         while true {
@@ -221,6 +229,7 @@ public final class Database {
             throw error(code, sql: sql)
         }
         traceStatement?(sql)
+        traceBoundStatement?(sql, values)
         return rows
     }
 

@@ -46,23 +46,37 @@ public enum JSON {
         out += "\n" + String(repeating: "  ", count: indent)
     }
 
+    /// Writes a quoted JSON string. Runs of characters that need no escape
+    /// are appended whole: appending scalar by scalar made `--json` output
+    /// the largest cost of a short read command. Every escaped character is
+    /// ASCII, so a UTF-8 byte below 0x80 is always a whole character and the
+    /// runs end on character boundaries.
     private static func writeString(_ text: String, into out: inout String) {
         out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u" + hex4(scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+        let bytes = text.utf8
+        var runStart = bytes.startIndex
+        var index = bytes.startIndex
+        while index != bytes.endIndex {
+            let byte = bytes[index]
+            let escaped: String?
+            switch byte {
+            case UInt8(ascii: "\""): escaped = "\\\""
+            case UInt8(ascii: "\\"): escaped = "\\\\"
+            case UInt8(ascii: "\n"): escaped = "\\n"
+            case UInt8(ascii: "\r"): escaped = "\\r"
+            case UInt8(ascii: "\t"): escaped = "\\t"
+            case 0..<0x20, 0x7F: escaped = "\\u" + hex4(UInt32(byte))
+            default: escaped = nil
             }
+            let next = bytes.index(after: index)
+            if let escaped {
+                out += text[runStart..<index]
+                out += escaped
+                runStart = next
+            }
+            index = next
         }
+        out += text[runStart..<bytes.endIndex]
         out += "\""
     }
 

@@ -53,6 +53,7 @@ struct CommandSpec: Sendable {
         .value("--as", "NAME", "Act as this user (default: $CRM_USER; a bound login acts as its own user)"),
         .value("--today", "DATE", "Business date YYYY-MM-DD for this command (default: $CRM_TODAY, then the system date)"),
         .flag("--debug", "Show customer data in error messages and the SQL behind database errors"),
+        .flag("--trace-sql", "Print each SQL statement the command runs to stderr, with its values under --debug"),
         .flag("--help", "Show this help"),
     ]
 

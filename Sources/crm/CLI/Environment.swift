@@ -11,6 +11,7 @@ struct Environment {
     var userOption: String?
     var todayOption: String?
     var debug = false
+    var traceSQL = false
 
     static func current() -> Environment {
         var variables: [String: String] = [:]
@@ -76,7 +77,10 @@ struct Environment {
             throw CRMError(.missingDatabase, "no database at \(path); create one with `crm init --admin NAME` "
                                           + "(or choose another with --db or CRM_DB)")
         }
-        let database = try Database(path: path)
+        let trace: ((String, [SQLValue]) -> Void)? = traceSQL
+            ? { [debug] sql, values in Output.error(SQLTrace.line(sql: sql, values: values, showValues: debug)) }
+            : nil
+        let database = try Database(path: path, trace: trace)
         TestHooks.install(on: database, variables: variables)
         try Migrations.apply(to: database, now: try clock.timestamp)
         return database

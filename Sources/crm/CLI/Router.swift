@@ -143,6 +143,7 @@ struct Router {
         environment.userOption = values["--as"]?.last
         environment.todayOption = values["--today"]?.last
         environment.debug = flags.contains("--debug")
+        environment.traceSQL = flags.contains("--trace-sql")
         return .run(Invocation(command: command, arguments: arguments, values: values, flags: flags, environment: environment))
     }
 
