@@ -15,6 +15,8 @@ public final class PluginSet {
     }
 
     public let entries: [Entry]
+    /// Handlers of each hook or rule in run order, computed once at load.
+    private let ordered: [String: [Entry]]
 
     /// Loads every source; the first load failure stops and is reported in
     /// the plugin error format. Two pack plugins claiming one rule at the
@@ -30,13 +32,18 @@ public final class PluginSet {
             }
         }
         entries = loaded
+        var ordered: [String: [Entry]] = [:]
+        for hook in Set(loaded.flatMap(\.plugin.handlerNames)) {
+            ordered[hook] = loaded.filter { $0.plugin.handlerNames.contains(hook) }.sorted(by: PluginSet.runsBefore)
+        }
+        self.ordered = ordered
         let conflicts = PluginSet.ruleConflicts(loaded)
         if !conflicts.isEmpty { throw CRMError(.plugin, conflicts.joined(separator: "\n")) }
     }
 
     /// Handlers of one hook or rule, in the order they run.
     public func handlers(for hook: String) -> [Entry] {
-        entries.filter { $0.plugin.handlerNames.contains(hook) }.sorted(by: PluginSet.runsBefore)
+        ordered[hook] ?? []
     }
 
     static func runsBefore(_ left: Entry, _ right: Entry) -> Bool {

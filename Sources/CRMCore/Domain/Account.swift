@@ -42,7 +42,8 @@ public struct Account: Equatable, Sendable {
                a.postal_code, a.city, a.country, a.owner_id, u.name, a.sector_id, s.code, a.sector_manual,
                a.status, a.currency, a.credit_limit, a.payment_term, a.payment_method, a.creation_date,
                a.category, a.parent_id, a.iban, a.active, a.customer_code, a.archived_at, a.merged_into,
-               a.created_at, a.updated_at
+               a.created_at, a.updated_at,
+               (SELECT group_concat(l.kind || ':' || l.label, char(10)) FROM account_labels l WHERE l.account_id = a.id)
         FROM accounts a JOIN users u ON u.id = a.owner_id LEFT JOIN sectors s ON s.id = a.sector_id
         """
 
@@ -78,6 +79,18 @@ public struct Account: Equatable, Sendable {
         mergedInto = row.int(28)
         createdAt = row.string(29)!
         updatedAt = row.string(30)!
+        // Tags and flags come as `kind:label` lines in one column, so loading
+        // an account is one query; a row built by hand may leave it out.
+        if row.values.count > 31, let labels = row.string(31) {
+            // Splitting UTF-8 bytes avoids grapheme breaking, which made this the slowest part of a load.
+            for line in labels.utf8.split(separator: UInt8(ascii: "\n")) {
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { continue }
+                let label = String(decoding: line[line.index(after: colon)...], as: UTF8.self)
+                if line[..<colon].elementsEqual("tag".utf8) { tags.append(label) } else { flags.append(label) }
+            }
+            tags.sort { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+            flags.sort { $0.unicodeScalars.lexicographicallyPrecedes($1.unicodeScalars) }
+        }
     }
 
     private func fields(money: (Int64) -> Value) -> ObjectBuilder {

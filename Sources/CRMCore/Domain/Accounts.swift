@@ -74,18 +74,7 @@ public enum Accounts {
     /// Loads an account without permission checks (for plugins' reads of
     /// ids they were handed, and internal use).
     public static func load(_ database: Database, id: Int64) throws(CRMError) -> Account? {
-        guard var account = try database.first("\(Account.select) WHERE a.id = ?", [id]).map(Account.init) else {
-            return nil
-        }
-        try loadLabels(database, into: &account)
-        return account
-    }
-
-    static func loadLabels(_ database: Database, into account: inout Account) throws(CRMError) {
-        for row in try database.query("SELECT kind, label FROM account_labels WHERE account_id = ? ORDER BY label",
-                                      [account.id]) {
-            if row.string(0) == "tag" { account.tags.append(row.string(1)!) } else { account.flags.append(row.string(1)!) }
-        }
+        try database.first("\(Account.select) WHERE a.id = ?", [id]).map(Account.init)
     }
 
     /// Loads an account the actor may see; an account outside their scope
@@ -155,9 +144,7 @@ public enum Accounts {
         case .updated: order = "a.updated_at DESC, a.id"
         }
         let sql = "\(Account.select) WHERE \(conditions.joined(separator: " AND ")) ORDER BY \(order) LIMIT ? OFFSET ?"
-        var accounts = try context.database.query(sql, parameters + [filter.limit, filter.offset]).map(Account.init)
-        for index in accounts.indices { try loadLabels(context.database, into: &accounts[index]) }
-        return accounts
+        return try context.database.query(sql, parameters + [filter.limit, filter.offset]).map(Account.init)
     }
 
     /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.

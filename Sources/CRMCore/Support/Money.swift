@@ -17,7 +17,8 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
 
     /// Looks up a currency by its code, upper-cased; nil for an unknown code.
     public init?(code: String) {
-        let upper = code.uppercased()
+        // Stored codes are upper-case already; only typed ones need folding.
+        let upper = code.utf8.allSatisfy({ (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) ? code : code.uppercased()
         guard let exponent = Currency.exponents[upper] else { return nil }
         self.code = upper
         self.exponent = exponent
