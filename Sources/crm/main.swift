@@ -3,6 +3,9 @@ import CRMCore
 import Glibc
 #endif
 
+/// The version printed by `crm --version`.
+let crmVersion = "0.1.0"
+
 /// The single funnel of outcomes: every error becomes one message on stderr
 /// and an exit status (1 for a failed operation, 2 for a usage error).
 func runCommandLine(_ words: [String]) -> Int32 {
@@ -11,13 +14,17 @@ func runCommandLine(_ words: [String]) -> Int32 {
     precondition(problems.isEmpty, "command declarations are inconsistent: \(problems)")
     var environment = Environment.current()
     if environment.variables["NO_COLOR"].map({ !$0.isEmpty }) == true { Output.useColour = false }
+    if words == ["--version"] {
+        print("crm \(crmVersion) (host API \(Catalogue.apiVersion))")
+        return 0
+    }
     var command: CommandSpec?
     do throws(CRMError) {
         if let position = firstInvalidArgument() {
             throw CRMError.usage("argument \(position) is not valid UTF-8 text; retype it, or convert the text to "
                                  + "UTF-8 (iconv -t UTF-8)")
         }
-        switch try router.parse(words, environment: environment, matched: &command) {
+        switch try router.parse(Router.movingLeadingGlobalOptions(words), environment: environment, matched: &command) {
         case let .help(text):
             print(text, terminator: "")
             return 0

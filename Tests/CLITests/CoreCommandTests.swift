@@ -171,7 +171,8 @@ final class CoreCommandTests: XCTestCase {
         cli.ok(["user", "add", "alice", "--role", "sales"])
         cli.ok(["account", "add", "Pyramide Construction", "--siren", "303265045", "--street", "12 rue des Lilas\\nBâtiment B",
                 "--postal-code", "75011", "--city", "Paris", "--tag", "btp"], as: "alice")
-        cli.ok(["account", "edit", "1", "--city", "Lyon", "--postal-code", "69002", "--add-flag", "bad-payer"], as: "alice")
+        cli.ok(["account", "edit", "1", "--city", "Lyon", "--postal-code", "69002"], as: "alice")
+        cli.ok(["account", "edit", "1", "--add-flag", "bad-payer"], as: "admin")
         let account = try XCTUnwrap(cli.json(["account", "show", "1"], as: "alice") as? [String: Any])
         let address = try XCTUnwrap(account["address"] as? [String: Any])
         XCTAssertEqual(address["street"] as? String, "12 rue des Lilas\nBâtiment B")

@@ -196,7 +196,7 @@ final class PackCommandTests: XCTestCase {
         cli.ok(["user", "add", "alice", "--role", "sales"])
         let refused = cli.run(["plugin", "run", "terms.lua", "--hook", "paymentTerms", "--payload", "{}"], as: "alice")
         XCTAssertEqual(refused.stderr, "crm: error: permission denied: to run a plugin file you need the admin role (alice is sales)\n")
-        XCTAssertEqual(cli.sql("SELECT count(*) FROM decisions"), "1")
+        XCTAssertEqual(cli.sql("SELECT count(*) FROM decisions"), "0", "a trial run stores no decision")
     }
 
     func testEventLoopStopsAtTheDepthLimit() throws {

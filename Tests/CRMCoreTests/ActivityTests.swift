@@ -25,7 +25,11 @@ final class ActivityTests: XCTestCase {
         XCTAssertCRMError(try Activities.log(alice, kind: .call, subject: "x", link: nil, outcome: nil, at: "10:30"),
                           kind: .usage, "invalid --at '10:30': expected a local time such as 2026-03-02T10:30 "
                           + "(read in the offset +01:00 of the setting timezone.offset)")
-        try Settings.set(fixture.context(as: "admin"), key: "timezone.offset", value: .string("Europe/Paris"))
+        XCTAssertCRMError(try Settings.set(fixture.context(as: "admin"), key: "timezone.offset", value: .string("Europe/Paris")),
+                          kind: .invalid, "invalid value for timezone.offset: expected a fixed offset from -12:00 to "
+                          + "+14:00, such as +01:00, or Z for UTC")
+        // A value stored before the check existed is still reported where it is read.
+        try fixture.database.query("UPDATE settings SET value = '\"Europe/Paris\"' WHERE key = 'timezone.offset'")
         XCTAssertCRMError(try Activities.log(alice, kind: .call, subject: "x", link: nil, outcome: nil,
                                              at: "2026-03-02T10:30"),
                           kind: .invalid, "the setting timezone.offset is not an offset such as \"+01:00\"; "

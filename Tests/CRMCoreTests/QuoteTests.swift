@@ -316,7 +316,11 @@ final class QuoteTests: XCTestCase {
         try Settings.set(test.context(as: "admin"), key: "quote.validityDays", value: .integer(45))
         XCTAssertEqual(try Quotes.send(test.context(as: "alice"), key: quote.reference).validUntil?.description,
                        "2026-04-16")
-        try Settings.set(test.context(as: "admin"), key: "quote.validityDays", value: .string("soon"))
+        XCTAssertCRMError(try Settings.set(test.context(as: "admin"), key: "quote.validityDays", value: .string("soon")),
+                          kind: .invalid, "invalid value for quote.validityDays: expected a whole number of days from "
+                          + "1 to 3650, such as 30")
+        // A value stored before the check existed is still reported where it is read.
+        try test.database.query("UPDATE settings SET value = '\"soon\"' WHERE key = 'quote.validityDays'")
         let copy = try Quotes.copy(test.context(as: "alice"), key: quote.reference)
         XCTAssertCRMError(try Quotes.send(test.context(as: "alice"), key: copy.reference), kind: .invalid,
                           "the setting quote.validityDays must be a whole number of days from 1 to 3650; fix it "

@@ -205,7 +205,7 @@ public enum Accounts {
                 parameters.append(1)
             }
             let placeholders = Array(repeating: "?", count: columns.count).joined(separator: ", ")
-            let id = try insertAccount(database, sql: "INSERT INTO accounts (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
+            let id = try insertAccount(context, sql: "INSERT INTO accounts (\(columns.joined(separator: ", "))) VALUES (\(placeholders))",
                                        parameters, siren: checked[.siren]?.text)
             for tag in tags { try addLabel(database, account: id, kind: "tag", label: tag) }
             for flag in flags { try addLabel(database, account: id, kind: "flag", label: flag) }
@@ -217,16 +217,29 @@ public enum Accounts {
         }
     }
 
-    /// Runs an insert and turns a unique-index failure on SIREN or customer
-    /// code into a message that says which record is in the way.
-    private static func insertAccount(_ database: Database, sql: String, _ parameters: [SQLBindable],
+    /// Runs an insert, first failing with a message that says which account
+    /// already has the SIREN.
+    private static func insertAccount(_ context: CRMContext, sql: String, _ parameters: [SQLBindable],
                                       siren: String?) throws(CRMError) -> Int64 {
-        if let siren, let existing = try database.first(
+        if let siren, let existing = try context.database.first(
             "SELECT id FROM accounts WHERE siren = ? AND archived_at IS NULL", [siren]) {
-            throw CRMError.conflict("an account with SIREN \(siren) already exists (account \(existing.int(0)!)); "
-                                    + "edit that one, or merge them with `crm account merge`")
+            throw try duplicateSIREN(context, siren: siren, account: existing.int(0)!)
         }
-        return try database.insert(sql, parameters)
+        return try context.database.insert(sql, parameters)
+    }
+
+    /// The error for a SIREN another account has. An account the actor may
+    /// not see is not named, so its id reveals nothing.
+    static func duplicateSIREN(_ context: CRMContext, siren: String, account: Int64) throws(CRMError) -> CRMError {
+        let scope = visibility(context)
+        let visible = try context.database.first("SELECT a.id FROM accounts a WHERE a.id = ? AND \(scope.sql)",
+                                                 [account] + scope.parameters) != nil
+        guard visible else {
+            return CRMError.conflict("an account with SIREN \(siren) already exists and belongs to another rep; "
+                                     + "ask a manager to reassign or merge it")
+        }
+        return CRMError.conflict("an account with SIREN \(siren) already exists (account \(account)); "
+                                 + "edit that one, or merge them with `crm account merge`")
     }
 
     static func requireOwnerAssignable(_ context: CRMContext, ownerId: Int64) throws(CRMError) {
@@ -261,14 +274,37 @@ public enum Accounts {
         let database = context.database
         return try database.transaction { () throws(CRMError) -> Account in
             let before = try get(context, id: id)
-            try requireWrite(context, before)
+            guard !fields.isEmpty || !addTags.isEmpty || !removeTags.isEmpty || !addFlags.isEmpty
+                    || !removeFlags.isEmpty else {
+                throw CRMError.usage("nothing to change: give at least one option, such as --city")
+            }
+            if context.actor.role == .accounting {
+                // Accounting sets credit limits and risk flags on any account, and nothing else.
+                guard fields.keys.allSatisfy({ $0 == .creditLimit }), addTags.isEmpty, removeTags.isEmpty else {
+                    throw CRMError.permission("permission denied: accounting may change only the credit limit and "
+                                              + "the flags of an account; ask its owner or a manager for the rest")
+                }
+            } else {
+                try requireWrite(context, before)
+            }
             guard before.archivedAt == nil else {
                 throw CRMError.conflict("account \(id) is archived and can no longer be changed")
             }
             if fields[.creditLimit] != nil {
                 try context.require(.accounting, .admin, to: "set a credit limit")
             }
+            if (!addFlags.isEmpty || !removeFlags.isEmpty) && context.currentPlugin == nil {
+                // Flags such as bad-payer steer the solvency rules, so the rep who
+                // owns the account does not set or clear them.
+                try context.require(.accounting, .manager, .admin, to: "change an account's flags")
+            }
             let checked = try AccountValidation.check(context, fields, existing: before)
+            if let currency = checked[.currency]?.text, currency != before.currency.code, let limit = before.creditLimit,
+               fields[.creditLimit] == nil {
+                throw CRMError.conflict("account \(id) has a credit limit of "
+                                        + "\(Money(minor: limit, currency: before.currency)); give --credit-limit with "
+                                        + "--currency so the limit is stated in \(currency)")
+            }
             if let ownerId = checked[.owner]?.integer, ownerId != before.ownerId {
                 try requireOwnerAssignable(context, ownerId: ownerId)
             }
@@ -280,7 +316,7 @@ public enum Accounts {
                 guard old != value else { continue }
                 if field == .siren, let siren = value.text,
                    let other = try database.first("SELECT id FROM accounts WHERE siren = ? AND id <> ? AND archived_at IS NULL", [siren, id]) {
-                    throw CRMError.conflict("an account with SIREN \(siren) already exists (account \(other.int(0)!))")
+                    throw try duplicateSIREN(context, siren: siren, account: other.int(0)!)
                 }
                 try database.query("UPDATE accounts SET \(field.column) = ? WHERE id = ?", [value, id])
                 try context.audit(entity: "account", id: id, account: id, action: "update", field: field.rawValue,

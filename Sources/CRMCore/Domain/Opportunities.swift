@@ -25,13 +25,11 @@ public enum Opportunities {
     /// The SQL condition restricting opportunities (alias `o`, account `a`)
     /// to those the actor may see. Sales reps see their own. Managers see
     /// their own and those on accounts of the sectors they manage and
-    /// below, or everything with `all`. Admins and accounting see everything.
+    /// below, with or without `all`. Admins and accounting see everything.
     static func visibility(_ context: CRMContext, all: Bool = false) throws(CRMError) -> (sql: String, parameters: [SQLBindable]) {
         if all { try context.require(.manager, .admin, to: "see every opportunity (--all)") }
         switch context.actor.role {
         case .admin, .accounting:
-            return ("1", [])
-        case .manager where all:
             return ("1", [])
         case .sales:
             return ("o.owner_id = ?", [context.actor.id])

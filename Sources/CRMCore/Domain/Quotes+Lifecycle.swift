@@ -116,6 +116,9 @@ extension Quotes {
         if number.uppercased().hasPrefix("DRAFT-") {
             return "'\(number)' starts with DRAFT-, the prefix of provisional references"
         }
+        if number.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            return "'\(number)' has only digits, so it could be taken for a quote id; add a prefix such as Q-"
+        }
         return nil
     }
 

@@ -33,9 +33,53 @@ public enum Settings {
         }
     }
 
+    /// Checks the value of a setting the core reads, so a typo fails here
+    /// rather than in a later, unrelated command. Pack settings are the
+    /// pack's own business and pass unchecked.
+    static func validateCoreValue(key: String, value: Value) throws(CRMError) {
+        func wholeDays(_ range: ClosedRange<Int64>) throws(CRMError) {
+            guard let days = value.integerValue, range.contains(days) else {
+                throw CRMError.invalid("invalid value for \(key): expected a whole number of days from "
+                                       + "\(range.lowerBound) to \(range.upperBound), such as 30")
+            }
+        }
+        switch key {
+        case TimeZoneOffset.settingKey:
+            guard let text = value.stringValue, TimeZoneOffset(parsing: text) != nil else {
+                throw CRMError.invalid("invalid value for \(key): expected a fixed offset from -12:00 to +14:00, "
+                                       + "such as +01:00, or Z for UTC")
+            }
+        case Quotes.validitySetting:
+            try wholeDays(1...3650)
+        case FollowUps.quietDaysKey:
+            try wholeDays(1...3650)
+        case Openings.bindingSetting:
+            guard value.boolValue != nil else {
+                throw CRMError.invalid("invalid value for \(key): expected true or false")
+            }
+        case Quotes.sequenceSetting:
+            guard let text = value.stringValue, !text.isEmpty, text.count <= 100 else {
+                throw CRMError.invalid("invalid value for \(key): expected a sequence name such as quote-{year} "
+                                       + "or devis-{year}-{sector}, at most 100 characters")
+            }
+        default:
+            if key.hasPrefix("company."), value.stringValue == nil {
+                throw CRMError.invalid("invalid value for \(key): company details are text, such as \"ACME SAS\"")
+            }
+        }
+    }
+
+    /// Company details are printed as typed, so `50000` for the capital stays text.
+    static func normalised(key: String, value: Value) -> Value {
+        if key.hasPrefix("company."), case let .integer(number) = value { return .string(String(number)) }
+        return value
+    }
+
     public static func set(_ context: CRMContext, key: String, value: Value) throws(CRMError) {
         try context.require(.admin, to: "change a setting")
         try validateKey(key)
+        let value = normalised(key: key, value: value)
+        try validateCoreValue(key: key, value: value)
         try context.database.transaction { () throws(CRMError) in
             let old = try get(context.database, key: key)
             try context.database.query("""
@@ -148,13 +192,26 @@ public enum Decisions {
         guard let decision = try context.database.first("\(select) WHERE d.id = ?", [id]).map(decode) else {
             throw CRMError.notFound("decision \(id) not found; see `crm decision list`")
         }
+        // A decision is visible to whoever may see the account it is about.
+        var accountId: Int64?
         switch (decision.entity, decision.entityId) {
-        case let ("account"?, accountId?):
-            _ = try Accounts.get(context, id: accountId)
-        case let ("opening"?, requestId?):
-            _ = try Openings.get(context, id: requestId)
+        case let ("account"?, id?):
+            accountId = id
+        case let ("opening"?, id?):
+            accountId = try context.database.scalar("SELECT account_id FROM opening_requests WHERE id = ?", [id]).integer
+        case let ("quote"?, id?):
+            accountId = try context.database.scalar("SELECT account_id FROM quotes WHERE id = ?", [id]).integer
+        case let ("opportunity"?, id?):
+            accountId = try context.database.scalar("SELECT account_id FROM opportunities WHERE id = ?", [id]).integer
         default:
-            break
+            accountId = decision.inputs["accountId"]?.integerValue
+        }
+        if let accountId {
+            guard (try? Accounts.get(context, id: accountId)) != nil else {
+                throw CRMError.notFound("decision \(id) not found (or not yours to see); see `crm rules explain --account ID`")
+            }
+        } else if context.actor.role == .sales {
+            throw CRMError.notFound("decision \(id) not found (or not yours to see); see `crm rules explain --account ID`")
         }
         return decision
     }

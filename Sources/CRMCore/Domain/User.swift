@@ -72,9 +72,9 @@ public enum Users {
 
     /// Inserts a user without permission checks: used by `crm init` for the
     /// first administrator and by `add`.
-    static func insert(_ database: Database, name: String, role: Role, login: String?,
-                       now: String) throws(CRMError) -> User {
-        try validateName(name, option: "NAME")
+    static func insert(_ database: Database, name: String, role: Role, login: String?, now: String,
+                       nameOption: String = "NAME") throws(CRMError) -> User {
+        try validateName(name, option: nameOption)
         if let login { try validateName(login, option: "--login") }
         if try find(database, name: name) != nil {
             throw CRMError.conflict("a user named '\(name)' already exists")
@@ -115,7 +115,9 @@ public enum Users {
     /// A user bound to the operating-system login acts as that user; only an
     /// admin bound that way may act as someone else with `requested`. With
     /// no bound user, `requested` (from `--as`, then `CRM_USER`) names the user.
-    public static func resolveActor(_ database: Database, requested: String?, osLogin: String?) throws(CRMError) -> User {
+    /// `source` names where `requested` came from in messages (`--as` or `CRM_USER`).
+    public static func resolveActor(_ database: Database, requested: String?, osLogin: String?,
+                                    source: String = "--as") throws(CRMError) -> User {
         let bound = try osLogin.flatMap { (login) throws(CRMError) in try find(database, login: login) }
         var actor: User
         if let bound {
@@ -125,14 +127,14 @@ public enum Users {
                     throw CRMError.permission("your login '\(osLogin!)' is bound to the user '\(bound.name)', who "
                                               + "cannot act as '\(requested)': acting as another user needs the admin role")
                 }
-                actor = try require(database, name: requested, option: "--as")
+                actor = try require(database, name: requested, option: source)
             }
         } else {
             guard let requested else {
                 throw CRMError.usage("no acting user: pass --as NAME or set CRM_USER "
                                      + "(or bind your login with `crm user add NAME --login LOGIN`)")
             }
-            actor = try require(database, name: requested, option: "--as")
+            actor = try require(database, name: requested, option: source)
         }
         guard actor.active else {
             throw CRMError.permission("the user '\(actor.name)' is disabled and can no longer act")
@@ -150,7 +152,8 @@ extension Users {
             guard try database.scalar("SELECT count(*) FROM users").integer == 0 else {
                 throw CRMError.conflict("the database already has users")
             }
-            let user = try insert(database, name: name, role: .admin, login: login, now: clock.timestamp)
+            let user = try insert(database, name: name, role: .admin, login: login, now: clock.timestamp,
+                                  nameOption: "--admin")
             try database.query("""
                 INSERT INTO audit_log (at, user_id, entity, entity_id, action, new_value, command)
                 VALUES (?, ?, 'user', ?, 'create', ?, 'init')

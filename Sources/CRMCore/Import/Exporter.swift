@@ -1,7 +1,25 @@
 /// Writes CSV as RFC 4180 describes it: CRLF between records, and a field
 /// quoted when it holds the delimiter, a quote or a line break.
 enum CSVWriter {
+    /// A field a spreadsheet would run as a formula (`=HYPERLINK(...)`,
+    /// `@SUM(...)`) gets a leading apostrophe, which spreadsheets show as
+    /// text. Negative numbers such as `-1200.00` are left as they are.
+    static func neutralised(_ field: String) -> String {
+        guard let first = field.unicodeScalars.first else { return field }
+        switch first {
+        case "=", "+", "@", "\t", "\r":
+            return "'" + field
+        case "-":
+            let second = field.unicodeScalars.dropFirst().first
+            if let second, second.properties.numericType != nil || second == "." { return field }
+            return field.count == 1 ? field : "'" + field
+        default:
+            return field
+        }
+    }
+
     static func quoted(_ field: String) -> String {
+        let field = neutralised(field)
         let needsQuotes = field.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
         guard needsQuotes else { return field }
         return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""

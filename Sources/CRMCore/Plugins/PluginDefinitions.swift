@@ -199,6 +199,8 @@ public enum PluginDefinitions {
                   "std = \"crm\"",
                   "files[\"**/tests/**/*.lua\"] = { std = \"crm+crm_test\" }",
                   "files[\"**/pack.lua\"] = { std = \"none\" }",
+                  "-- The editor definitions written by `crm plugin api --luals` are not plugin code.",
+                  "exclude_files = { \"**/crm.d.lua\", \"crm.d.lua\" }",
                   "-- Handlers take (payload, crm) even when they read only one of them.",
                   "unused_args = false",
                   "max_line_length = 120",

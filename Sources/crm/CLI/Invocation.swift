@@ -75,7 +75,8 @@ final class Invocation {
     func context() throws(CRMError) -> CRMContext {
         if let openedContext { return openedContext }
         let database = try environment.openDatabase()
-        let actor = try Users.resolveActor(database, requested: environment.actingUser, osLogin: environment.osLogin)
+        let actor = try Users.resolveActor(database, requested: environment.actingUser, osLogin: environment.osLogin,
+                                           source: environment.userOption != nil ? "--as" : "CRM_USER")
         let makeHost: (() throws(CRMError) -> PluginHost)? = command.access == .write
             ? { [debug = environment.debug] () throws(CRMError) -> PluginHost in try makePluginHost(database: database, debug: debug) }
             : nil

@@ -57,6 +57,24 @@ struct Router {
         case help(String)
     }
 
+    /// Moves global options typed before the command (`crm --db x.sqlite
+    /// account list`) after it, where the command's parser reads them.
+    static func movingLeadingGlobalOptions(_ words: [String]) -> [String] {
+        var leading: [String] = []
+        var index = 0
+        while index < words.count, words[index].hasPrefix("--"), words[index] != "--help" {
+            let name = String(words[index].split(separator: "=", maxSplits: 1)[0])
+            guard let option = CommandSpec.globalOptions.first(where: { $0.name == name }) else { break }
+            leading.append(words[index])
+            index += 1
+            if option.valueName != nil, !words[index - 1].contains("="), index < words.count {
+                leading.append(words[index])
+                index += 1
+            }
+        }
+        return Array(words[index...]) + leading
+    }
+
     /// Parses the words after the program name.
     func parse(_ words: [String], environment baseEnvironment: Environment,
                matched: inout CommandSpec?) throws(CRMError) -> Outcome {
@@ -68,6 +86,10 @@ struct Router {
             let prefix = Array(words.prefix { !$0.hasPrefix("-") })
             var known = prefix
             while !known.isEmpty, commands(under: known).isEmpty { known.removeLast() }
+            if let option = words.first(where: { $0.hasPrefix("-") && $0 != "--help" && $0 != "-h" }), prefix.isEmpty {
+                throw CRMError.usage("unknown option '\(option)' before the command; the options of a command come "
+                                     + "after it, as in `crm account list --owner alice`")
+            }
             if words.contains("--help") || words.contains("-h") || prefix.isEmpty || prefix == known {
                 return .help(groupHelp(known))
             }
@@ -154,6 +176,12 @@ struct Router {
         }
         if value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F }) {
             throw CRMError.usage("\(what) contains a control character; remove it")
+        }
+        // Embedding, override and isolate marks reorder how text is shown, so a
+        // name could display differently from what is stored.
+        if let mark = value.unicodeScalars.first(where: { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }) {
+            let hex = String(mark.value, radix: 16, uppercase: true)
+            throw CRMError.usage("\(what) contains the bidirectional control character U+\(hex); remove it")
         }
     }
 

@@ -28,7 +28,16 @@ let openingCommands: [CommandSpec] = [
             let request = try Openings.request(try invocation.context(), account: try invocation.id("ACCOUNT"),
                                                creditLimit: invocation.value("--credit-limit"),
                                                note: invocation.value("--note")?.replacingEscapedNewlines)
-            Output.line("Requested the opening of account \(request.accountId) (request \(request.id)); accounting is alerted.")
+            let context = try invocation.context()
+            let accountants = try Users.all(context.database).filter { $0.role == .accounting && $0.active }.count
+            if accountants == 0 {
+                Output.line("Requested the opening of account \(request.accountId) (request \(request.id)).")
+                Output.error("crm: warning: no active accounting user exists to alert; add one with "
+                             + "`crm user add NAME --role accounting` and point them to `crm opening list --pending`")
+            } else {
+                Output.line("Requested the opening of account \(request.accountId) (request \(request.id)); "
+                            + "accounting is alerted.")
+            }
             if request.status != .pending {
                 Output.line("The solvency rule's recommendation is binding: the request is \(request.status.rawValue).")
             }
@@ -185,6 +194,17 @@ let openingCommands: [CommandSpec] = [
             let today = context.clock.today
             let examples = [today, today.endOfMonth].map { date in
                 "invoice \(date) -> due \(term.dueDate(from: date).map { $0.description } ?? "out of range")"
+            }
+            if invocation.json {
+                return Output.json(.object([
+                    ("code", .string(term.code)), ("label", .string(term.englishLabel)),
+                    ("frenchLabel", .string(term.frenchLabel)), ("definition", .string(term.kind.definition)),
+                    ("legalLimitWarning", term.legalLimitWarning.map(Value.string) ?? .null),
+                    ("examples", .array([today, today.endOfMonth].map { date in
+                        .object([("invoiceDate", .string(date.description)),
+                                 ("dueDate", term.dueDate(from: date).map { .string($0.description) } ?? .null)])
+                    })),
+                ]))
             }
             Output.record([("Code", term.code), ("Label", term.englishLabel), ("French label", term.frenchLabel),
                            ("Definition", term.kind.definition), ("Legal limit", term.legalLimitWarning ?? "within the French maximum"),

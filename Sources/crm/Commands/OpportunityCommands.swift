@@ -81,7 +81,7 @@ let opportunityCommands: [CommandSpec] = [
             .value("--account", "ID", "Only deals of this account"),
             .value("--stage", "CODE", "Only deals in this stage"),
             .value("--status", "STATUS", "open, won or lost"),
-            .flag("--all", "Every opportunity, not only yours and your sectors' (managers and admins)"),
+            .flag("--all", "Every opportunity you may see: a manager's sectors and those below (managers and admins)"),
             .value("--limit", "N", "At most N deals (default 50, at most 10000)"),
             .value("--offset", "N", "Skip the first N deals"),
         ],

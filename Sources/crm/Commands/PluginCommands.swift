@@ -95,7 +95,10 @@ let pluginCommands: [CommandSpec] = [
                     try runner.fire(name, payload: payload, context: context)
                     Output.line("\(name) ran without error" + (invocation.flag("--dry-run") ? "; its writes were rolled back." : "."))
                 case .rule:
-                    if let outcome = try context.decide(name, payload: payload, entity: nil, entityId: nil, host: runner) {
+                    // A trial run prints the decision without storing it with the real ones.
+                    context.inRule = true
+                    defer { context.inRule = false }
+                    if let outcome = try runner.decide(name, payload: payload, context: context) {
                         Output.json(outcome.result)
                     } else {
                         Output.line("\(name) returned nil: no decision")
