@@ -89,10 +89,17 @@ final class CoreCommandTests: XCTestCase {
         let cli = try CLISandbox()
         let login = String(cString: getpwuid(geteuid())!.pointee.pw_name)
         cli.ok(["user", "add", "alice", "--role", "sales"])
-        cli.ok(["user", "add", "bob", "--role", "sales", "--login", login])
-        let refused = cli.run(["account", "list", "--as", "alice"])
+        let refused = cli.run(["user", "add", "bob", "--role", "sales", "--login", login])
         XCTAssertEqual(refused.status, 1)
-        XCTAssertEqual(refused.stderr, "crm: error: your login '\(login)' is bound to the user 'bob', who cannot act as 'alice': "
+        XCTAssertEqual(refused.stderr, "crm: error: binding your own login '\(login)' to a sales user would make every "
+                                       + "command you run from it act as that user, so no admin could act from it again; "
+                                       + "run this from the user's own login, or bind it to an admin\n")
+        // Bound as if from bob's own login, which this test runs under.
+        cli.ok(["user", "add", "bob", "--role", "sales"])
+        XCTAssertEqual(cli.sql("UPDATE users SET login = '\(login)' WHERE name = 'bob'; SELECT changes()"), "1")
+        let actingAsAlice = cli.run(["account", "list", "--as", "alice"])
+        XCTAssertEqual(actingAsAlice.status, 1)
+        XCTAssertEqual(actingAsAlice.stderr, "crm: error: your login '\(login)' is bound to the user 'bob', who cannot act as 'alice': "
                                        + "acting as another user needs the admin role\n")
         XCTAssertEqual(cli.ok(["account", "add", "BOB SARL"], as: "bob"), "Added account 1 (prospect).\n")
         let accounts = try XCTUnwrap(cli.json(["account", "list"], as: "bob") as? [[String: Any]])

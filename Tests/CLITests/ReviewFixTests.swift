@@ -152,3 +152,21 @@ final class ReviewFixTests: XCTestCase {
         XCTAssertEqual(examples.first?["dueDate"] as? String, "2026-04-30")
     }
 }
+
+final class UserAdministrationTests: XCTestCase {
+    func testEnableEditAndUnbind() throws {
+        let cli = try CLISandbox()
+        cli.ok(["user", "add", "alice", "--role", "sales"])
+        cli.ok(["user", "disable", "alice"])
+        XCTAssertEqual(cli.ok(["user", "enable", "alice"]), "Enabled user alice.\n")
+        XCTAssertEqual(cli.run(["account", "list"], as: "alice").status, 0)
+        XCTAssertEqual(cli.ok(["user", "edit", "alice", "--role", "manager", "--login", "alice-login"]),
+                       "Updated user alice (manager, login alice-login).\n")
+        XCTAssertEqual(cli.ok(["user", "edit", "alice", "--login", ""]), "Updated user alice (manager).\n")
+        XCTAssertEqual(cli.sql("SELECT role || '|' || coalesce(login, 'none') FROM users WHERE name = 'alice'"), "manager|none")
+        let demote = cli.run(["user", "edit", "admin", "--role", "sales"])
+        XCTAssertEqual(demote.status, 1)
+        XCTAssertEqual(demote.stderr, "crm: error: you cannot take the admin role from yourself; ask another administrator\n")
+        XCTAssertEqual(cli.sql("SELECT count(*) FROM audit_log WHERE entity = 'user' AND action = 'update'"), "5")
+    }
+}

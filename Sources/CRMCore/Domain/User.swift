@@ -87,8 +87,10 @@ public enum Users {
         return try find(database, id: id)!
     }
 
-    public static func add(_ context: CRMContext, name: String, role: Role, login: String?) throws(CRMError) -> User {
+    public static func add(_ context: CRMContext, name: String, role: Role, login: String?,
+                           runningLogin: String? = nil) throws(CRMError) -> User {
         try context.require(.admin, to: "add a user")
+        try checkBinding(login: login, role: role, runningLogin: runningLogin)
         return try context.database.transaction { () throws(CRMError) -> User in
             let user = try insert(context.database, name: name, role: role, login: login, now: context.clock.timestamp)
             try context.audit(entity: "user", id: user.id, action: "create", field: nil, old: nil,
@@ -158,6 +160,64 @@ extension Users {
                 INSERT INTO audit_log (at, user_id, entity, entity_id, action, new_value, command)
                 VALUES (?, ?, 'user', ?, 'create', ?, 'init')
                 """, [clock.timestamp, user.id, user.id, "\(name) (admin)"])
+        }
+    }
+}
+
+extension Users {
+    /// Fails when binding `login` to a non-admin would take over the login of
+    /// the person running the command: every later command from that login
+    /// would act as the new user, and no admin could act again from it.
+    static func checkBinding(login: String?, role: Role, runningLogin: String?) throws(CRMError) {
+        guard let login, login == runningLogin, role != .admin else { return }
+        throw CRMError.invalid("binding your own login '\(login)' to a \(role.rawValue) user would make every command "
+                               + "you run from it act as that user, so no admin could act from it again; run this "
+                               + "from the user's own login, or bind it to an admin")
+    }
+
+    /// Enables a disabled user again.
+    public static func enable(_ context: CRMContext, name: String) throws(CRMError) {
+        try context.require(.admin, to: "enable a user")
+        let user = try require(context.database, name: name, option: "NAME")
+        guard !user.active else { throw CRMError.conflict("the user '\(name)' is already active") }
+        try context.database.transaction { () throws(CRMError) in
+            try context.database.query("UPDATE users SET active = 1 WHERE id = ?", [user.id])
+            try context.audit(entity: "user", id: user.id, action: "update", field: "active", old: "0", new: "1")
+        }
+    }
+
+    /// Changes a user's role or login binding; an empty login unbinds it.
+    public static func edit(_ context: CRMContext, name: String, role: Role?, login: String?,
+                            runningLogin: String?) throws(CRMError) -> User {
+        try context.require(.admin, to: "change a user")
+        let database = context.database
+        return try database.transaction { () throws(CRMError) -> User in
+            let user = try require(database, name: name, option: "NAME")
+            guard role != nil || login != nil else {
+                throw CRMError.usage("nothing to change: give --role or --login (an empty --login unbinds it)")
+            }
+            if let role, role != user.role {
+                if user.id == context.actor.id && role != .admin {
+                    throw CRMError.invalid("you cannot take the admin role from yourself; ask another administrator")
+                }
+                try database.query("UPDATE users SET role = ? WHERE id = ?", [role.rawValue, user.id])
+                try context.audit(entity: "user", id: user.id, action: "update", field: "role", old: user.role.rawValue,
+                                  new: role.rawValue)
+            }
+            if let login {
+                let newLogin = login.isEmpty ? nil : login
+                if let newLogin {
+                    try validateName(newLogin, option: "--login")
+                    if let bound = try find(database, login: newLogin), bound.id != user.id {
+                        throw CRMError.conflict("the login '\(newLogin)' is already bound to the user '\(bound.name)'")
+                    }
+                }
+                try checkBinding(login: newLogin, role: role ?? user.role, runningLogin: runningLogin)
+                try database.query("UPDATE users SET login = ? WHERE id = ?", [newLogin, user.id])
+                try context.audit(entity: "user", id: user.id, action: "update", field: "login", old: user.login,
+                                  new: newLogin)
+            }
+            return try find(database, id: user.id)!
         }
     }
 }

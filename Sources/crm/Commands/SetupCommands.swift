@@ -36,7 +36,8 @@ let userCommands: [CommandSpec] = [
             guard let role = try invocation.oneOf("--role", as: Role.self) else {
                 throw CRMError.usage("missing --role: expected one of sales, accounting, manager, admin")
             }
-            let user = try Users.add(context, name: invocation.required("NAME"), role: role, login: invocation.value("--login"))
+            let user = try Users.add(context, name: invocation.required("NAME"), role: role, login: invocation.value("--login"),
+                                     runningLogin: invocation.environment.osLogin)
             Output.line("Added user \(user.name) (\(user.role.rawValue)).")
         }),
     CommandSpec(
@@ -53,6 +54,24 @@ let userCommands: [CommandSpec] = [
         run: { (invocation) throws(CRMError) in
             try Users.disable(try invocation.context(), name: invocation.required("NAME"))
             Output.line("Disabled user \(invocation.required("NAME")).")
+        }),
+    CommandSpec(
+        path: ["user", "enable"], summary: "Enable a disabled user again",
+        arguments: [ArgumentSpec(name: "NAME", help: "User to enable")],
+        run: { (invocation) throws(CRMError) in
+            try Users.enable(try invocation.context(), name: invocation.required("NAME"))
+            Output.line("Enabled user \(invocation.required("NAME")).")
+        }),
+    CommandSpec(
+        path: ["user", "edit"], summary: "Change a user's role or operating-system login",
+        arguments: [ArgumentSpec(name: "NAME", help: "User to change")],
+        options: [.value("--role", "ROLE", "sales, accounting, manager or admin"),
+                  .value("--login", "LOGIN", "Operating-system login to bind; an empty value unbinds it")],
+        run: { (invocation) throws(CRMError) in
+            let user = try Users.edit(try invocation.context(), name: invocation.required("NAME"),
+                                      role: try invocation.oneOf("--role", as: Role.self), login: invocation.value("--login"),
+                                      runningLogin: invocation.environment.osLogin)
+            Output.line("Updated user \(user.name) (\(user.role.rawValue)\(user.login.map { ", login \($0)" } ?? "")).")
         }),
 ]
 
