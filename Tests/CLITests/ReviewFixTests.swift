@@ -170,3 +170,19 @@ final class UserAdministrationTests: XCTestCase {
         XCTAssertEqual(cli.sql("SELECT count(*) FROM audit_log WHERE entity = 'user' AND action = 'update'"), "5")
     }
 }
+
+final class ImportOwnerMappingTests: XCTestCase {
+    func testMappedOwnerColumnNamesTheOwner() throws {
+        let cli = try CLISandbox()
+        cli.ok(["user", "add", "alice", "--role", "sales"])
+        try "Raison sociale,Ville,Commercial\nAlpha SARL,Nantes,Hugo Berthier\nBeta SARL,Lyon,Nobody\n"
+            .write(to: cli.folder.appendingPathComponent("a.csv"), atomically: true, encoding: .utf8)
+        try #"{"columns": {"Raison sociale": "name", "Ville": "city", "Commercial": "owner"}, "values": {"owner": {"Hugo Berthier": "alice"}}}"#
+            .write(to: cli.folder.appendingPathComponent("map.json"), atomically: true, encoding: .utf8)
+        let result = cli.run(["import", "accounts", "a.csv", "--mapping", "map.json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("  warnings:   1 (unknown_owner 1)\n"), result.stdout)
+        XCTAssertEqual(cli.sql("SELECT a.legal_name || '|' || u.name FROM accounts a JOIN users u ON u.id = a.owner_id ORDER BY a.id"),
+                       "Alpha SARL|alice\nBeta SARL|admin")
+    }
+}

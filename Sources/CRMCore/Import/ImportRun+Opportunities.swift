@@ -81,7 +81,7 @@ extension ImportRun {
         draft.contactId = try opportunityContact(fields[.contact], account: account.id)
         draft.source = fields[.source].map { String(cleanText($0).prefix(100)) }
         draft.description = fields[.note].map { String($0.prefix(Notes.maximumLength)) }
-        draft.ownerId = try owner(named: fields[.owner], line: line)
+        draft.ownerId = try owner(named: fields[.owner].map { options.mapping?.translate(.owner, $0) ?? $0 }, line: line)
         return draft
     }
 

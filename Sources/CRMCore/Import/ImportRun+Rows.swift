@@ -169,6 +169,9 @@ extension ImportRun {
         }
         var draft = AccountDraft(line: line, externalId: fields[.id], legalName: String(legalName.prefix(200)))
         if layout.source == .sirene { draft.externalId = fields[.siren] }
+        // An owner column counts only when a mapping or the layout names it;
+        // a name that is not a user who may own records falls back to --owner.
+        draft.ownerId = try owner(named: fields[.owner].map { options.mapping?.translate(.owner, $0) ?? cleanText($0) }, line: line)
 
         guard try readIdentifiers(fields, into: &draft) else { return nil }
         try readAddress(fields, into: &draft)
