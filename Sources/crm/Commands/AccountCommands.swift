@@ -22,6 +22,13 @@ private let accountFieldOptions: [OptionSpec] = [
     .value("--active", "yes|no", "Active or inactive company (default yes)"),
 ]
 
+/// The same option for `edit`, where no default applies: "(default ...)" is cut from its help.
+private func withoutDefault(_ option: OptionSpec) -> OptionSpec {
+    guard let range = option.help.firstRange(of: " (default") else { return option }
+    return OptionSpec(name: option.name, valueName: option.valueName, help: String(option.help[..<range.lowerBound]),
+                      repeatable: option.repeatable)
+}
+
 private func fieldValues(_ invocation: Invocation) -> [AccountField: String] {
     var fields: [AccountField: String] = [:]
     for field in AccountField.allCases {
@@ -134,7 +141,7 @@ let accountCommands: [CommandSpec] = [
     CommandSpec(
         path: ["account", "edit"], summary: "Change fields of an account",
         arguments: [ArgumentSpec(name: "ID", help: "Account id")],
-        options: [.value("--legal-name", "TEXT", "Legal name")] + accountFieldOptions + [
+        options: [.value("--legal-name", "TEXT", "Legal name")] + accountFieldOptions.map(withoutDefault) + [
             .value("--credit-limit", "AMOUNT", "Credit limit in major units, such as 5000.00 (accounting or admin)"),
             .value("--add-tag", "TAG", "Tag to add", repeatable: true),
             .value("--remove-tag", "TAG", "Tag to remove", repeatable: true),
