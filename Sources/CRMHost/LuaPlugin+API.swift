@@ -20,7 +20,11 @@ extension LuaPlugin {
             do {
                 result = try bridge.call(function, arguments: arguments, plugin: identity, mode: mode)
             } catch {
-                throw APICallError("crm.\(function.name): \(error.message)")
+                // Messages that already name the function (`crm.addNote: ...`,
+                // `bad argument #2 to 'crm.addNote'`) are passed on as they are.
+                let name = "crm.\(function.name)"
+                if error.message.hasPrefix(name + ":") || error.message.contains("'\(name)'") { throw error }
+                throw APICallError("\(name): \(error.message)")
             }
             guard function.returns != nil else { return 0 }
             pushValue(result)

@@ -186,3 +186,15 @@ final class ImportOwnerMappingTests: XCTestCase {
                        "Alpha SARL|alice\nBeta SARL|admin")
     }
 }
+
+final class PluginErrorPrefixTests: XCTestCase {
+    func testAPIErrorsNameTheFunctionOnce() throws {
+        let cli = try CLISandbox()
+        cli.ok(["account", "add", "ACME"])
+        try "local P = { name = \"missing\", version = \"1.0.0\" }\nfunction P.onAccountCreated(a, crm)\n  crm.addNote(999, \"x\")\nend\nreturn P\n"
+            .write(to: cli.folder.appendingPathComponent("missing.lua"), atomically: true, encoding: .utf8)
+        let result = cli.run(["plugin", "run", "missing.lua", "--hook", "onAccountCreated", "--payload", #"{"id": 1}"#])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "crm: error: plugin missing (missing.lua:3): crm.addNote: account 999 does not exist or the acting user may not see it\n")
+    }
+}
