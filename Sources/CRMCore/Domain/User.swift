@@ -1,4 +1,4 @@
-/// What a user may do. Sales reps work their own accounts, managers their
+/// The role that decides what a user may do. Sales reps work their own accounts, managers their
 /// sectors, accounting decides account openings, admins configure.
 public enum Role: String, CaseIterable, Sendable {
     case sales, accounting, manager, admin
