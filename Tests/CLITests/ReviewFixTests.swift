@@ -198,3 +198,28 @@ final class PluginErrorPrefixTests: XCTestCase {
         XCTAssertEqual(result.stderr, "crm: error: plugin missing (missing.lua:3): crm.addNote: account 999 does not exist or the acting user may not see it\n")
     }
 }
+
+final class UnlinkedContactTests: XCTestCase {
+    func testImportedContactsWithoutCompanyCanBeFoundAndLinked() throws {
+        let cli = try CLISandbox()
+        cli.ok(["user", "add", "alice", "--role", "sales"])
+        cli.ok(["account", "add", "GARNIER ROY"], as: "alice")
+        let file = CLISandbox.projectRoot.appendingPathComponent("Tests/CRMCoreTests/Fixtures/import/customers-100_layout.csv")
+        cli.ok(["import", "contacts", file.path])
+        let listed = cli.ok(["contact", "list"])
+        XCTAssertTrue(listed.contains("1\t-\tMaëlle Quentin\t"), listed)
+        XCTAssertEqual(cli.ok(["search", "quentin"]), "KIND\tID\tACCOUNT\tNAME\tMATCHED\ncontact\t1\t-\tMaëlle Quentin\tname\n")
+        XCTAssertEqual(cli.ok(["contact", "list"], as: "alice"), "ID\tACCOUNT\tNAME\tROLE\tEMAIL\tPHONE\n")
+        let planned = cli.run(["activity", "log", "call", "--subject", "Hello", "--contact", "1"])
+        XCTAssertEqual(planned.status, 1)
+        XCTAssertEqual(planned.stderr, "crm: error: contact 1 belongs to no account; link it first with "
+                                       + "`crm contact link 1 --account ID`\n")
+        let refused = cli.run(["contact", "link", "1", "--account", "1"], as: "alice")
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.hasPrefix("crm: error: contact 1 not found (or not yours to see)"), refused.stderr)
+        XCTAssertEqual(cli.ok(["contact", "link", "1", "--account", "1"]), "Contact 1 now belongs to account 1.\n")
+        XCTAssertTrue(cli.ok(["contact", "list"], as: "alice").contains("1\t1\tMaëlle Quentin\t"))
+        XCTAssertEqual(cli.sql("SELECT field || '|' || coalesce(old_value, '-') || '|' || new_value FROM audit_log WHERE entity = 'contact' AND action = 'update'"),
+                       "account|-|1")
+    }
+}

@@ -32,8 +32,12 @@ public enum Activities {
             return Target(account: id)
         case let .contact(id):
             let contact = try Contacts.get(context, id: id)
-            try Accounts.requireWrite(context, try Accounts.get(context, id: contact.accountId))
-            return Target(account: contact.accountId, contact: id)
+            guard let accountId = contact.accountId else {
+                throw CRMError.invalid("contact \(id) belongs to no account; link it first with "
+                                       + "`crm contact link \(id) --account ID`")
+            }
+            try Accounts.requireWrite(context, try Accounts.get(context, id: accountId))
+            return Target(account: accountId, contact: id)
         case let .opportunity(id):
             let opportunity = try Opportunities.get(context, id: id)
             try Opportunities.requireWrite(context, opportunity)

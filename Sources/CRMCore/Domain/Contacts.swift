@@ -1,7 +1,9 @@
 /// A person at an account.
 public struct Contact: Equatable, Sendable {
     public let id: Int64
-    public let accountId: Int64
+    /// The account the contact works for; nil for a contact imported
+    /// without a known company, until it is linked.
+    public var accountId: Int64?
     public var firstName: String?
     public var lastName: String
     public var role: String?
@@ -15,12 +17,12 @@ public struct Contact: Equatable, Sendable {
     static let select = """
         SELECT c.id, c.account_id, c.first_name, c.last_name, c.role, c.email, c.phone, c.mobile, c.opted_out,
                c.created_at, c.updated_at
-        FROM contacts c JOIN accounts a ON a.id = c.account_id
+        FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
         """
 
     init(row: Row) {
         id = row.int(0)!
-        accountId = row.int(1)!
+        accountId = row.int(1)
         firstName = row.string(2)
         lastName = row.string(3)!
         role = row.string(4)
@@ -161,14 +163,47 @@ public enum Contacts {
         }
     }
 
+    /// Links a contact to an account, or moves it to another one. A contact
+    /// that belongs to no account (imported without a known company) is
+    /// linked by an admin.
+    public static func link(_ context: CRMContext, id: Int64, account accountId: Int64) throws(CRMError) -> Contact {
+        let database = context.database
+        return try database.transaction { () throws(CRMError) -> Contact in
+            let contact = try get(context, id: id)
+            if let current = contact.accountId {
+                guard current != accountId else {
+                    throw CRMError.conflict("contact \(id) already belongs to account \(accountId)")
+                }
+                try Accounts.requireWrite(context, try Accounts.get(context, id: current))
+            } else {
+                try context.require(.admin, to: "link a contact that belongs to no account")
+            }
+            let target = try Accounts.get(context, id: accountId)
+            try Accounts.requireWrite(context, target)
+            guard target.archivedAt == nil else { throw CRMError.conflict("account \(accountId) is archived") }
+            if let email = contact.email { try duplicateEmail(context, account: accountId, email: email, except: id) }
+            try database.query("UPDATE contacts SET account_id = ?, updated_at = ? WHERE id = ?",
+                               [accountId, context.clock.timestamp, id])
+            try context.audit(entity: "contact", id: id, account: accountId, action: "update", field: "account",
+                              old: contact.accountId.map { String($0) }, new: String(accountId))
+            return try get(context, id: id)
+        }
+    }
+
     public static func edit(_ context: CRMContext, id: Int64, fields: [ContactField: String]) throws(CRMError) -> Contact {
         let database = context.database
         return try database.transaction { () throws(CRMError) -> Contact in
             let before = try get(context, id: id)
-            try Accounts.requireWrite(context, try Accounts.get(context, id: before.accountId))
+            if let accountId = before.accountId {
+                try Accounts.requireWrite(context, try Accounts.get(context, id: accountId))
+            } else {
+                try context.require(.admin, to: "change a contact that belongs to no account")
+            }
             let checked = try check(fields)
             if let email = checked[.email]?.text {
-                try duplicateEmail(context, account: before.accountId, email: email, except: id)
+                if let accountId = before.accountId {
+                    try duplicateEmail(context, account: accountId, email: email, except: id)
+                }
             }
             let old = try database.first("SELECT \(ContactField.allCases.map(\.column).joined(separator: ", ")) FROM contacts WHERE id = ?", [id])!
             var changed = false

@@ -104,12 +104,13 @@ public enum History {
 public struct SearchHit: Sendable {
     public let kind: String
     public let id: Int64
-    public let accountId: Int64
+    /// Nil for a contact that belongs to no account.
+    public let accountId: Int64?
     public let name: String
     public let matched: String
 
     public var jsonValue: Value {
-        .object([("kind", .string(kind)), ("id", .integer(id)), ("accountId", .integer(accountId)),
+        .object([("kind", .string(kind)), ("id", .integer(id)), ("accountId", accountId.map(Value.integer) ?? .null),
                  ("name", .string(name)), ("matched", .string(matched))])
     }
 }
@@ -142,12 +143,12 @@ public enum Search {
             SELECT c.id, c.account_id, trim(coalesce(c.first_name, '') || ' ' || c.last_name),
                    CASE WHEN c.name_key LIKE ?1 ESCAPE '\\' THEN 'name'
                         WHEN c.email_key LIKE ?1 ESCAPE '\\' THEN 'e-mail' ELSE 'phone' END
-            FROM contacts c JOIN accounts a ON a.id = c.account_id
+            FROM contacts c LEFT JOIN accounts a ON a.id = c.account_id
             WHERE a.archived_at IS NULL AND (c.name_key LIKE ?1 ESCAPE '\\' OR c.email_key LIKE ?1 ESCAPE '\\'
                   OR (?2 IS NOT NULL AND c.phone_key LIKE ?2)) AND \(renumbered(scope.sql, from: 3))
             ORDER BY c.name_key, c.id LIMIT ?\(3 + scope.parameters.count)
             """, [pattern, digitPattern] + scope.parameters + [limit]) {
-            hits.append(SearchHit(kind: "contact", id: row.int(0)!, accountId: row.int(1)!, name: row.string(2)!,
+            hits.append(SearchHit(kind: "contact", id: row.int(0)!, accountId: row.int(1), name: row.string(2)!,
                                   matched: row.string(3)!))
         }
         return hits

@@ -26,7 +26,7 @@ let contactCommands: [CommandSpec] = [
             _ = try invocation.requiredValue("--account")
             let contact = try Contacts.add(try invocation.context(), account: try invocation.id("--account"),
                                            fields: contactValues(invocation))
-            Output.line("Added contact \(contact.id) to account \(contact.accountId).")
+            Output.line("Added contact \(contact.id) to account \(contact.accountId.map { String($0) } ?? "-").")
         }),
     CommandSpec(
         path: ["contact", "list"], summary: "List contacts, of one account or of every account you may see",
@@ -41,7 +41,7 @@ let contactCommands: [CommandSpec] = [
                                              offset: try invocation.integer("--offset", default: 0, range: 0...Int(Int32.max)))
             if invocation.json { return Output.json(.array(contacts.map(\.jsonValue))) }
             Output.table(["ID", "ACCOUNT", "NAME", "ROLE", "EMAIL", "PHONE"], contacts.map {
-                [String($0.id), String($0.accountId), $0.fullName, $0.role ?? "",
+                [String($0.id), $0.accountId.map { String($0) } ?? "-", $0.fullName, $0.role ?? "",
                  ($0.email ?? "") + ($0.optedOut ? " (opted out)" : ""), $0.phone ?? $0.mobile ?? ""]
             })
         }),
@@ -51,11 +51,23 @@ let contactCommands: [CommandSpec] = [
         run: { (invocation) throws(CRMError) in
             let contact = try Contacts.get(try invocation.context(), id: try invocation.id("ID"))
             if invocation.json { return Output.json(contact.jsonValue) }
-            Output.record([("Contact", String(contact.id)), ("Account", String(contact.accountId)),
+            Output.record([("Contact", String(contact.id)),
+                           ("Account", contact.accountId.map { String($0) } ?? "none (link it with `crm contact link`)"),
                            ("Name", contact.fullName), ("Role", contact.role), ("E-mail", contact.email),
                            ("Phone", contact.phone), ("Mobile", contact.mobile),
                            ("E-mail opt-out", contact.optedOut ? "yes" : "no"),
                            ("Created", contact.createdAt), ("Updated", contact.updatedAt)])
+        }),
+    CommandSpec(
+        path: ["contact", "link"], summary: "Link a contact to an account, or move it to another one",
+        arguments: [ArgumentSpec(name: "ID", help: "Contact id")],
+        options: [.value("--account", "ID", "Account id (required)")],
+        discussion: "Contacts imported without a known company belong to no account until an admin links them.",
+        run: { (invocation) throws(CRMError) in
+            _ = try invocation.requiredValue("--account")
+            let contact = try Contacts.link(try invocation.context(), id: try invocation.id("ID"),
+                                            account: try invocation.id("--account"))
+            Output.line("Contact \(contact.id) now belongs to account \(contact.accountId.map { String($0) } ?? "-").")
         }),
     CommandSpec(
         path: ["contact", "edit"], summary: "Change fields of a contact",
@@ -98,7 +110,7 @@ let searchCommands: [CommandSpec] = [
                                       limit: try invocation.integer("--limit", default: 20, range: 1...1000))
             if invocation.json { return Output.json(.array(hits.map(\.jsonValue))) }
             Output.table(["KIND", "ID", "ACCOUNT", "NAME", "MATCHED"], hits.map {
-                [$0.kind, String($0.id), String($0.accountId), $0.name, $0.matched]
+                [$0.kind, String($0.id), $0.accountId.map { String($0) } ?? "-", $0.name, $0.matched]
             })
         }),
 ]
