@@ -83,6 +83,12 @@ run opportunity stage 6 NEGOTIATE
 run followup list --due week
 
 section "5. A quote with several VAT rates, numbered by the pack"
+run setting set company.legalName "Durand & Fils Distribution" --as admin
+run setting set company.legalForm "SAS" --as admin
+run setting set company.capital 150000 --as admin
+run setting set company.address '"8 rue des Entrepôts\n93200 Saint-Denis"' --as admin
+run setting set company.siret 12345678200010 --as admin
+run setting set company.rcsCity Bobigny --as admin
 run quote new --opportunity 6
 run quote line add 1 --description "LED panel 60x60" --qty 40 --unit-price 119.90 --vat 20
 run quote line add 1 --description "Installation" --qty 3 --unit-price 650.00 --vat 10 --unit day
@@ -91,6 +97,7 @@ run quote discount 1 5
 run quote send 1
 run quote show DEV-IDF-2026-0001
 run quote render DEV-IDF-2026-0001 --format pdf --output "$work/devis.pdf"
+[ -z "${CRM_DEMO_KEEP:-}" ] || cp "$work/devis.pdf" "$CRM_DEMO_KEEP"
 run followup list --due week
 
 section "6. Account opening: request, alert, solvency, approval"

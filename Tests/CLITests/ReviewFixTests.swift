@@ -223,3 +223,24 @@ final class UnlinkedContactTests: XCTestCase {
                        "account|-|1")
     }
 }
+
+final class QuoteSellerWarningTests: XCTestCase {
+    func testSendWarnsWhenTheSellerIsUnknown() throws {
+        let cli = try CLISandbox()
+        cli.ok(["account", "add", "ACME"])
+        for _ in 0..<2 {
+            cli.ok(["quote", "new", "--account", "1"])
+            let id = cli.sql("SELECT max(id) FROM quotes")
+            cli.ok(["quote", "line", "add", id, "--description", "x", "--qty", "1", "--unit-price", "10", "--vat", "20"])
+        }
+        let bare = cli.run(["quote", "send", "1"])
+        XCTAssertEqual(bare.status, 0)
+        XCTAssertEqual(bare.stderr, "crm: warning: the quote's document lacks the seller's company.legalName, "
+                                    + "company.address, company.siret; set them with `crm setting set company.legalName "
+                                    + "\"...\"` and send later quotes with them\n")
+        cli.ok(["setting", "set", "company.legalName", "Durand & Fils Distribution"])
+        cli.ok(["setting", "set", "company.address", "8 rue des Entrepôts"])
+        cli.ok(["setting", "set", "company.siret", "12345678200010"])
+        XCTAssertEqual(cli.run(["quote", "send", "2"]).stderr, "")
+    }
+}

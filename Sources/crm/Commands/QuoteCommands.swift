@@ -212,8 +212,20 @@ let quoteCommands: [CommandSpec] = [
             stays valid for the quote.validityDays setting (default 30) from today.
             """,
         run: { (invocation) throws(CRMError) in
-            let quote = try Quotes.send(try invocation.context(), key: invocation.required("QUOTE"))
+            let context = try invocation.context()
+            let quote = try Quotes.send(context, key: invocation.required("QUOTE"))
             Output.line("Sent quote \(quote.label) (was \(quote.reference)); valid until \(quote.validUntil!).")
+            // A French quote must name the seller; the document prints what the settings hold.
+            var missing: [String] = []
+            for key in ["company.legalName", "company.address", "company.siret"] {
+                let value = try Settings.get(context.database, key: key)?.stringValue ?? ""
+                if value.isEmpty { missing.append(key) }
+            }
+            if !missing.isEmpty {
+                Output.error("crm: warning: the quote's document lacks the seller's " + missing.joined(separator: ", ")
+                             + "; set them with `crm setting set company.legalName \"...\"` and send later quotes "
+                             + "with them")
+            }
         }),
     CommandSpec(
         path: ["quote", "accept"], summary: "Record the customer's acceptance of a sent quote",
