@@ -87,3 +87,27 @@ final class SettingsTests: XCTestCase {
         XCTAssertEqual(try test.database.scalar("SELECT count(*) FROM audit_log WHERE entity = 'setting'").integer, 2)
     }
 }
+
+final class DecimalTextTests: XCTestCase {
+    func testPercentOfRoundsHalfUp() throws {
+        XCTAssertEqual(try PluginAPI.percentOf(12_345, "5.5"), 679)
+        XCTAssertEqual(try PluginAPI.percentOf(-12_345, "5.5"), -679)
+        XCTAssertEqual(try PluginAPI.percentOf(10_000, "-2.25"), -225)
+        XCTAssertEqual(try PluginAPI.percentOf(1, "50"), 1)
+        for bad in ["+5", ".5", "5.", "5.12345", "1e2", "5,5", ""] {
+            XCTAssertThrowsError(try PluginAPI.percentOf(100, bad), bad)
+        }
+    }
+
+    func testMoneyAndExactDecimalShareTheLexicalRules() {
+        let euro = Currency.euro
+        XCTAssertEqual(try Money.parse("+12.5", currency: euro).get().minor, 1250)
+        XCTAssertEqual(try Money.parse("-0.01", currency: euro).get().minor, -1)
+        XCTAssertEqual(Money.parse("12.", currency: euro), .failure(.notANumber))
+        XCTAssertEqual(Money.parse(".5", currency: euro), .failure(.notANumber))
+        XCTAssertEqual(Money.parse("1.234", currency: euro), .failure(.tooManyDecimals(allowed: 2)))
+        XCTAssertEqual(Money.parse("0000000000000000001", currency: euro), .failure(.outOfRange))
+        XCTAssertEqual(try ExactDecimal.parse("-3.125", maximumDecimals: 3).get().description, "-3.125")
+        XCTAssertEqual(ExactDecimal.parse("1 000", maximumDecimals: 3), .failure(.notANumber))
+    }
+}

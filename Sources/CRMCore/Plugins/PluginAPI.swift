@@ -190,16 +190,12 @@ public enum PluginAPI {
     /// `amount × percent / 100`, where percent is a decimal string with up to
     /// 4 decimals, rounded half-up with ties away from zero.
     public static func percentOf(_ amount: Int64, _ percent: String) throws(CRMError) -> Int64 {
-        let parts = percent.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let negative = percent.hasPrefix("-")
-        let whole = negative ? parts[0].dropFirst() : parts[0]
-        let fraction = parts.count > 1 ? parts[1] : ""
-        guard !whole.isEmpty, whole.allSatisfy({ $0.isASCII && $0.isNumber }), fraction.count <= 4,
-              fraction.allSatisfy({ $0.isASCII && $0.isNumber }), parts.count == 1 || !fraction.isEmpty,
-              let scaled = Int64(whole + fraction + String(repeating: "0", count: 4 - fraction.count)) else {
+        guard let decimal = DecimalText(percent, allowPlus: false), decimal.fraction.count <= 4,
+              let scaled = Int64(decimal.whole + decimal.fraction
+                                 + String(repeating: "0", count: 4 - decimal.fraction.count)) else {
             throw CRMError.invalid("bad argument #2 to 'crm.percentOf' (decimal percent such as \"5.5\" expected)")
         }
-        let (product, overflow) = amount.multipliedReportingOverflow(by: negative ? -scaled : scaled)
+        let (product, overflow) = amount.multipliedReportingOverflow(by: decimal.negative ? -scaled : scaled)
         guard !overflow else { throw CRMError.invalid("crm.percentOf: the amount is too large") }
         return Money.divideRoundingHalfUp(product, by: 1_000_000)
     }

@@ -26,7 +26,7 @@ public struct ExactDecimal: Hashable, Comparable, Sendable, CustomStringConverti
     public static let zero = ExactDecimal(0)
     public static let hundred = ExactDecimal(100)
 
-    /// Why a decimal text could not be read.
+    /// The reason a decimal text could not be read.
     public enum ParseFailure: Error, Equatable {
         case notANumber
         case tooManyDecimals(allowed: Int)
@@ -37,19 +37,8 @@ public struct ExactDecimal: Hashable, Comparable, Sendable, CustomStringConverti
     /// `.5`, `5.`, exponents, commas, spaces, more than 18 significant digits
     /// before the dot and more than `maximumDecimals` after it.
     public static func parse(_ text: String, maximumDecimals: Int) -> Result<ExactDecimal, ParseFailure> {
-        var body = Substring(text)
-        var negative = false
-        if body.first == "-" || body.first == "+" {
-            negative = body.first == "-"
-            body = body.dropFirst()
-        }
-        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let whole = parts[0]
-        let fraction = parts.count > 1 ? parts[1] : ""
-        let isDigits: (Substring) -> Bool = { $0.allSatisfy { $0.isASCII && $0.isNumber } }
-        guard !whole.isEmpty, isDigits(whole), isDigits(fraction), parts.count == 1 || !fraction.isEmpty else {
-            return .failure(.notANumber)
-        }
+        guard let decimal = DecimalText(text) else { return .failure(.notANumber) }
+        let (negative, whole, fraction) = (decimal.negative, decimal.whole, decimal.fraction)
         guard fraction.count <= maximumDecimals else { return .failure(.tooManyDecimals(allowed: maximumDecimals)) }
         let significant = whole.drop { $0 == "0" }
         guard significant.count <= 18, let value = Int128(String(whole + fraction)) else {

@@ -57,21 +57,8 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     /// Reads a decimal amount in major units (`5000.00`, `-12.5`, `300`) and
     /// checks that it has no more decimals than the currency allows.
     public static func parse(_ text: String, currency: Currency) -> Result<Money, ParseFailure> {
-        var digits = Substring(text)
-        var negative = false
-        if digits.first == "-" {
-            negative = true
-            digits = digits.dropFirst()
-        } else if digits.first == "+" {
-            digits = digits.dropFirst()
-        }
-        let parts = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        let whole = parts[0]
-        let fraction = parts.count > 1 ? parts[1] : ""
-        let isDigits: (Substring) -> Bool = { $0.allSatisfy { $0.isASCII && $0.isNumber } }
-        guard !whole.isEmpty, isDigits(whole), isDigits(fraction), parts.count == 1 || !fraction.isEmpty else {
-            return .failure(.notANumber)
-        }
+        guard let decimal = DecimalText(text) else { return .failure(.notANumber) }
+        let (negative, whole, fraction) = (decimal.negative, decimal.whole, decimal.fraction)
         guard fraction.count <= currency.exponent else {
             return .failure(.tooManyDecimals(allowed: currency.exponent))
         }
