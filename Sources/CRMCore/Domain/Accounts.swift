@@ -57,7 +57,7 @@ public struct AccountFilter: Sendable {
 public enum Accounts {
     // MARK: Reading
 
-    /// The SQL condition restricting accounts (alias `a`) to those the actor
+    /// Builds the SQL condition restricting accounts (alias `a`) to those the actor
     /// may see: everything for admins and accounting, own accounts for
     /// sales, own accounts and those of managed sectors for managers.
     static func visibility(_ context: CRMContext) -> (sql: String, parameters: [SQLBindable]) {
@@ -217,7 +217,7 @@ public enum Accounts {
         }
     }
 
-    /// Runs an insert, first failing with a message that says which account
+    /// Runs an insert, first failing with a message that names the account that
     /// already has the SIREN.
     private static func insertAccount(_ context: CRMContext, sql: String, _ parameters: [SQLBindable],
                                       siren: String?) throws(CRMError) -> Int64 {
@@ -228,7 +228,7 @@ public enum Accounts {
         return try context.database.insert(sql, parameters)
     }
 
-    /// The error for a SIREN another account has. An account the actor may
+    /// Builds the error for a SIREN that another account has. An account the actor may
     /// not see is not named, so its id reveals nothing.
     static func duplicateSIREN(_ context: CRMContext, siren: String, account: Int64) throws(CRMError) -> CRMError {
         let scope = visibility(context)
@@ -373,7 +373,8 @@ public enum Accounts {
                                   old: label, new: nil)
             }
         }
-        return changed ? [kind == "tag" ? "tags" : "flags"] : []
+        guard changed else { return [] }
+        return kind == "tag" ? ["tags"] : ["flags"]
     }
 
     /// Renders a stored value for the audit log: user and sector ids by name.
@@ -542,7 +543,7 @@ public enum Accounts {
         }
     }
 
-    /// What `reassign` moved.
+    /// The number of records `reassign` moved, by kind.
     public struct Reassignment: Equatable, Sendable {
         public let accounts: Int
         public let opportunities: Int

@@ -50,7 +50,7 @@ public struct OpeningRequest: Sendable {
         currency = Currency(code: row.string(17)!) ?? .euro
     }
 
-    /// Who decided: a user's name, or the rule's plugin when recommendations are binding.
+    /// The decider: a user's name, or the rule's plugin when recommendations are binding.
     public var decider: String? { decidedBy ?? decidedByRule.map { "plugin \($0)" } }
 
     func money(_ minor: Int64?) -> Value { minor.map { Money(minor: $0, currency: currency).jsonValue } ?? .null }
@@ -84,7 +84,7 @@ public enum Openings {
 
     // MARK: Requirements
 
-    /// What an account still lacks before its opening can be requested,
+    /// Lists what an account still lacks before its opening can be requested,
     /// in words a rep can act on. Empty when the account is complete.
     public static func requirements(_ database: Database, account: Account) throws(CRMError) -> [String] {
         var missing: [String] = []
@@ -127,7 +127,7 @@ public enum Openings {
         return try context.database.query(sql + " ORDER BY r.id", scope.parameters).map(OpeningRequest.init)
     }
 
-    /// The payload the opening rules and hooks receive.
+    /// Builds the payload the opening rules and hooks receive.
     static func payload(_ database: Database, request: OpeningRequest, extra: [(String, Value)] = []) throws(CRMError) -> Value {
         let account = try Accounts.load(database, id: request.accountId)!
         var object = ObjectBuilder()

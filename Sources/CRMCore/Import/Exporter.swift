@@ -1,5 +1,5 @@
 /// Writes CSV as RFC 4180 describes it: CRLF between records, and a field
-/// quoted when it holds the delimiter, a quote or a line break.
+/// quoted when it contains the delimiter, a quote or a line break.
 enum CSVWriter {
     /// A field a spreadsheet would run as a formula (`=HYPERLINK(...)`,
     /// `@SUM(...)`) gets a leading apostrophe, which spreadsheets show as
@@ -30,7 +30,7 @@ enum CSVWriter {
     }
 }
 
-/// What `crm export` writes.
+/// The kinds of record `crm export` writes.
 public enum ExportEntity: String, CaseIterable, Sendable {
     case accounts, contacts, opportunities, activities, quotes
 }
